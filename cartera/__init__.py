@@ -1,0 +1,1 @@
+"""cartera: a customer-relationship system for companies that sell to other companies."""

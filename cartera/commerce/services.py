@@ -1,0 +1,122 @@
+"""Every write to the catalog and to orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cartera.accounts.models import Account
+from cartera.commerce.models import Channel, Order, OrderLine, Product, ProductLine, PurchaseType
+from cartera.core.audit import audit_record
+from cartera.core.models import AuditRecord
+from cartera.core.services import model_create, model_update
+
+
+def product_line_create(*, actor: Any, code: str, name: str, description: str = "") -> ProductLine:
+    """Create a product line."""
+    with transaction.atomic():
+        return model_create(actor=actor, instance=ProductLine(code=code, name=name, description=description))
+
+
+def product_create(
+    *, actor: Any, sku: str, name: str, product_line: ProductLine, list_price: Decimal, unit_cost: Decimal
+) -> Product:
+    """Add a product to the catalog."""
+    with transaction.atomic():
+        product = Product(
+            sku=sku.strip(), name=name, product_line=product_line, list_price=list_price, unit_cost=unit_cost
+        )
+        return model_create(actor=actor, instance=product)
+
+
+def product_update(*, actor: Any, product: Product, expected_version: int, **changes: Any) -> Product:
+    """Change a product's name, line, price or cost."""
+    allowed = {"name", "product_line", "list_price", "unit_cost", "is_active"}
+    if set(changes) - allowed:
+        raise ValueError(f"product_update does not take {sorted(set(changes) - allowed)}")
+    with transaction.atomic():
+        return model_update(actor=actor, instance=product, data=changes, expected_version=expected_version)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line of an order to place."""
+
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    unit_cost: Decimal | None = None
+    discount_pct: Decimal = Decimal(0)
+
+
+def order_create(
+    *,
+    actor: Any,
+    account: Account,
+    number: str,
+    date: dt.date,
+    lines: Iterable[LineInput],
+    channel: str = Channel.SALES_REP,
+    purchase_type: str = PurchaseType.STRAIGHT_REBUY,
+    note: str = "",
+) -> Order:
+    """Record an order with its lines; prices default to the product's list price."""
+    line_inputs = list(lines)
+    if not line_inputs:
+        raise ValidationError(_("An order needs at least one line."))
+    with transaction.atomic():
+        order = model_create(
+            actor=actor,
+            instance=Order(
+                account=account,
+                number=number,
+                date=date,
+                channel=channel,
+                purchase_type=purchase_type,
+                note=note,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            ),
+        )
+        order_lines = []
+        for item in line_inputs:
+            line = OrderLine(
+                order=order,
+                product=item.product,
+                quantity=item.quantity,
+                unit_price=item.product.list_price if item.unit_price is None else item.unit_price,
+                unit_cost=item.unit_cost,
+                discount_pct=item.discount_pct,
+            )
+            line.full_clean(exclude=["order"])
+            order_lines.append(line)
+        OrderLine.objects.bulk_create(order_lines)
+        return order
+
+
+def orders_bulk_create(
+    *, actor: Any, orders: list[Order], lines: list[OrderLine], source: str, batch_size: int = 5000
+) -> int:
+    """Insert many already-validated orders and lines at once (demo loader, ERP imports).
+
+    Orders must carry their lines' `order` objects; one audit record summarizes the batch.
+    """
+    with transaction.atomic():
+        Order.objects.bulk_create(orders, batch_size=batch_size)
+        for line in lines:
+            line.order_id = line.order.pk
+        OrderLine.objects.bulk_create(lines, batch_size=batch_size)
+        audit_record(
+            actor=actor,
+            action=AuditRecord.Action.BULK_CREATE,
+            object_type="commerce.order",
+            object_repr=source[:200],
+            changes={"orders": len(orders), "lines": len(lines)},
+        )
+    return len(lines)

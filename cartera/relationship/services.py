@@ -1,0 +1,143 @@
+"""Every write to interactions, commitments, referrals and feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cartera.accounts.models import Account, Contact
+from cartera.accounts.services import ensure_can_edit_account
+from cartera.core.services import model_create, model_update
+from cartera.relationship.models import (
+    Commitment,
+    CommitmentStatus,
+    Feedback,
+    Interaction,
+    Referral,
+)
+
+
+def interaction_log(
+    *,
+    actor: Any,
+    account: Account,
+    kind: str,
+    occurred_at: dt.datetime | None = None,
+    summary: str = "",
+    contacts: Iterable[Contact] = (),
+    user: Any = None,
+) -> Interaction:
+    """Record a visit, call, meeting, email, event or support contact with an account."""
+    with transaction.atomic():
+        ensure_can_edit_account(actor, account)
+        interaction = model_create(
+            actor=actor,
+            instance=Interaction(
+                account=account,
+                kind=kind,
+                occurred_at=occurred_at or timezone.now(),
+                summary=summary,
+                user=user or (actor if getattr(actor, "pk", None) else None),
+            ),
+        )
+        contact_list = list(contacts)
+        if any(contact.account_id != account.pk for contact in contact_list):
+            raise ValidationError({"contacts": _("Every contact must belong to the account.")})
+        interaction.contacts.set(contact_list)
+        return interaction
+
+
+def commitment_create(
+    *,
+    actor: Any,
+    account: Account,
+    description: str,
+    due_date: dt.date,
+    promised_by: Any = None,
+    promised_to: Contact | None = None,
+) -> Commitment:
+    """Record a promise made to a client."""
+    with transaction.atomic():
+        ensure_can_edit_account(actor, account)
+        if promised_to is not None and promised_to.account_id != account.pk:
+            raise ValidationError({"promised_to": _("The contact must belong to the account.")})
+        return model_create(
+            actor=actor,
+            instance=Commitment(
+                account=account,
+                description=description,
+                due_date=due_date,
+                promised_by=promised_by or (actor if getattr(actor, "pk", None) else None),
+                promised_to=promised_to,
+            ),
+        )
+
+
+def commitment_resolve(
+    *,
+    actor: Any,
+    commitment: Commitment,
+    status: str,
+    expected_version: int,
+    resolved_on: dt.date | None = None,
+) -> Commitment:
+    """Close a commitment as kept, broken or cancelled."""
+    if status not in {CommitmentStatus.KEPT, CommitmentStatus.BROKEN, CommitmentStatus.CANCELLED}:
+        raise ValidationError({"status": _("A commitment is resolved as kept, broken or cancelled.")})
+    with transaction.atomic():
+        ensure_can_edit_account(actor, commitment.account)
+        return model_update(
+            actor=actor,
+            instance=commitment,
+            data={"status": status, "resolved_on": resolved_on or timezone.localdate()},
+            expected_version=expected_version,
+        )
+
+
+def referral_create(
+    *,
+    actor: Any,
+    account: Account,
+    date: dt.date,
+    kind: str,
+    referred_company: str = "",
+    referred_account: Account | None = None,
+    note: str = "",
+) -> Referral:
+    """Record that an account recommended us or gave a testimonial."""
+    with transaction.atomic():
+        ensure_can_edit_account(actor, account)
+        return model_create(
+            actor=actor,
+            instance=Referral(
+                account=account,
+                date=date,
+                kind=kind,
+                referred_company=referred_company,
+                referred_account=referred_account,
+                note=note,
+            ),
+        )
+
+
+def feedback_create(*, actor: Any, account: Account, kind: str, date: dt.date, **fields: Any) -> Feedback:
+    """Record a complaint, suggestion, praise or survey score."""
+    with transaction.atomic():
+        ensure_can_edit_account(actor, account)
+        return model_create(actor=actor, instance=Feedback(account=account, kind=kind, date=date, **fields))
+
+
+def feedback_update(*, actor: Any, feedback: Feedback, expected_version: int, **changes: Any) -> Feedback:
+    """Record the root cause, corrective action or status of a piece of feedback."""
+    allowed = {"category", "description", "root_cause", "corrective_action", "status", "score"}
+    if set(changes) - allowed:
+        raise ValueError(f"feedback_update does not take {sorted(set(changes) - allowed)}")
+    with transaction.atomic():
+        ensure_can_edit_account(actor, feedback.account)
+        return model_update(actor=actor, instance=feedback, data=changes, expected_version=expected_version)

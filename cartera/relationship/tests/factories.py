@@ -1,0 +1,45 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from cartera.relationship.models import Commitment, Feedback, Interaction, Referral
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    account = factory.SubFactory("cartera.accounts.tests.factories.AccountFactory")
+    kind = "call"
+    occurred_at = factory.LazyFunction(timezone.now)
+    summary = "Llamada de seguimiento"
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    account = factory.SubFactory("cartera.accounts.tests.factories.AccountFactory")
+    description = "Enviar cotización"
+    due_date = dt.date(2026, 12, 1)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    account = factory.SubFactory("cartera.accounts.tests.factories.AccountFactory")
+    date = dt.date(2026, 6, 1)
+    kind = "referral"
+    referred_company = "Distribuidora Sur Ltda."
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    account = factory.SubFactory("cartera.accounts.tests.factories.AccountFactory")
+    date = dt.date(2026, 6, 1)
+    kind = "complaint"
+    category = "Despacho"
