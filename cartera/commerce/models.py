@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cartera.commerce.amounts import from_cents, line_amounts
 from cartera.commerce.querysets import OrderLineQuerySet, OrderQuerySet, ProductQuerySet
 from cartera.core.models import TimeStampedModel, VersionedModel
 
@@ -135,6 +136,11 @@ class OrderLine(TimeStampedModel):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
 
+    # Computed by the commerce services when the line is written (cartera.commerce.amounts).
+    revenue_cents = models.BigIntegerField(_("revenue (cents)"), default=0, editable=False)
+    cogs_cents = models.BigIntegerField(_("cost of goods (cents)"), default=0, editable=False)
+    gross_cents = models.BigIntegerField(_("gross value (cents)"), default=0, editable=False)
+
     objects = OrderLineQuerySet.as_manager()
 
     class Meta:
@@ -154,4 +160,17 @@ class OrderLine(TimeStampedModel):
 
     @property
     def revenue(self) -> Decimal:
-        return self.quantity * self.unit_price * (1 - self.discount_pct / 100)
+        return from_cents(self.revenue_cents)
+
+    @property
+    def cogs(self) -> Decimal:
+        return from_cents(self.cogs_cents)
+
+    def compute_amounts(self, product_unit_cost: Decimal) -> None:
+        """Fill the stored cents from quantity, price, discount and cost (the line's, else the product's)."""
+        self.revenue_cents, self.cogs_cents, self.gross_cents = line_amounts(
+            quantity=Decimal(self.quantity),
+            unit_price=Decimal(self.unit_price),
+            discount_pct=Decimal(self.discount_pct),
+            unit_cost=Decimal(self.unit_cost if self.unit_cost is not None else product_unit_cost),
+        )

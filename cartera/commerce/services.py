@@ -42,7 +42,19 @@ def product_update(*, actor: Any, product: Product, expected_version: int, **cha
     if set(changes) - allowed:
         raise ValueError(f"product_update does not take {sorted(set(changes) - allowed)}")
     with transaction.atomic():
-        return model_update(actor=actor, instance=product, data=changes, expected_version=expected_version)
+        old_cost = product.unit_cost
+        product = model_update(actor=actor, instance=product, data=changes, expected_version=expected_version)
+        if product.unit_cost != old_cost:
+            _recost_lines_without_own_cost(product)
+        return product
+
+
+def _recost_lines_without_own_cost(product: Product) -> None:
+    """Lines that carry no cost of their own take the product's: recompute their cost of goods."""
+    lines = list(OrderLine.objects.filter(product=product, unit_cost__isnull=True))
+    for line in lines:
+        line.compute_amounts(product.unit_cost)
+    OrderLine.objects.bulk_update(lines, ["cogs_cents"], batch_size=2000)
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ def order_create(
                 discount_pct=item.discount_pct,
             )
             line.full_clean(exclude=["order"])
+            line.compute_amounts(item.product.unit_cost)
             order_lines.append(line)
         OrderLine.objects.bulk_create(order_lines)
         return order
@@ -107,10 +120,16 @@ def orders_bulk_create(
 
     Orders must carry their lines' `order` objects; one audit record summarizes the batch.
     """
+    product_costs = dict(
+        Product.objects.filter(
+            pk__in={line.product_id for line in lines if line.unit_cost is None}
+        ).values_list("pk", "unit_cost")
+    )
     with transaction.atomic():
         Order.objects.bulk_create(orders, batch_size=batch_size)
         for line in lines:
             line.order_id = line.order.pk
+            line.compute_amounts(product_costs.get(line.product_id, Decimal(0)))
         OrderLine.objects.bulk_create(lines, batch_size=batch_size)
         audit_record(
             actor=actor,
