@@ -41,6 +41,8 @@ class Interaction(VersionedModel):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=InteractionKind.choices)
     occurred_at = models.DateTimeField(_("when"))
+    # The local calendar date of occurred_at, kept by the service, so date windows are plain SQL.
+    occurred_on = models.DateField(_("date"), editable=False)
     contacts = models.ManyToManyField(
         "accounts.Contact", verbose_name=_("contacts"), blank=True, related_name="interactions"
     )
@@ -52,7 +54,8 @@ class Interaction(VersionedModel):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["account", "occurred_at"], name="interaction_account_when_idx")]
+        indexes = [models.Index(fields=["account", "occurred_at"], name="interaction_account_when_idx"),
+            models.Index(fields=["account", "occurred_on"], name="interaction_account_date_idx"),]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"

@@ -34,6 +34,7 @@ def interaction_log(
     user: Any = None,
 ) -> Interaction:
     """Record a visit, call, meeting, email, event or support contact with an account."""
+    when = occurred_at or timezone.now()
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         interaction = model_create(
@@ -41,7 +42,8 @@ def interaction_log(
             instance=Interaction(
                 account=account,
                 kind=kind,
-                occurred_at=occurred_at or timezone.now(),
+                occurred_at=when,
+                occurred_on=timezone.localdate(when),
                 summary=summary,
                 user=user or (actor if getattr(actor, "pk", None) else None),
             ),

@@ -13,6 +13,7 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory("cartera.accounts.tests.factories.AccountFactory")
     kind = "call"
     occurred_at = factory.LazyFunction(timezone.now)
+    occurred_on = factory.LazyAttribute(lambda i: timezone.localdate(i.occurred_at))
     summary = "Llamada de seguimiento"
 
 
