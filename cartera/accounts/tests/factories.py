@@ -5,7 +5,7 @@ from cartera.core.testing import make_rut
 from cartera.core.text import normalize, normalize_company_name
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     """An account as the services would store it (tax id compact, search keys filled)."""
 
     class Meta:
@@ -27,7 +27,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     name_key = factory.LazyAttribute(lambda a: normalize_company_name(a.legal_name))
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 

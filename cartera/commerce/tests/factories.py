@@ -6,7 +6,7 @@ import factory
 from cartera.commerce.models import Order, OrderLine, Product, ProductLine
 
 
-class ProductLineFactory(factory.django.DjangoModelFactory):
+class ProductLineFactory(factory.django.DjangoModelFactory[ProductLine]):
     class Meta:
         model = ProductLine
         django_get_or_create = ("code",)
@@ -15,7 +15,7 @@ class ProductLineFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Línea {n}")
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -26,7 +26,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     unit_cost = Decimal("600.00")
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
     class Meta:
         model = Order
 
@@ -35,7 +35,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     date = dt.date(2026, 1, 15)
 
 
-class OrderLineFactory(factory.django.DjangoModelFactory):
+class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
     class Meta:
         model = OrderLine
 

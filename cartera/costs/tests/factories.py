@@ -6,7 +6,7 @@ import factory
 from cartera.costs.models import MarketingSpend, ServiceCost
 
 
-class ServiceCostFactory(factory.django.DjangoModelFactory):
+class ServiceCostFactory(factory.django.DjangoModelFactory[ServiceCost]):
     class Meta:
         model = ServiceCost
 
@@ -16,7 +16,7 @@ class ServiceCostFactory(factory.django.DjangoModelFactory):
     amount = Decimal("50000.00")
 
 
-class MarketingSpendFactory(factory.django.DjangoModelFactory):
+class MarketingSpendFactory(factory.django.DjangoModelFactory[MarketingSpend]):
     class Meta:
         model = MarketingSpend
 

@@ -4,7 +4,7 @@ from cartera.coverage.models import AccountTeamMember, Portfolio, Territory, Ter
 from cartera.users.tests.factories import UserFactory
 
 
-class PortfolioFactory(factory.django.DjangoModelFactory):
+class PortfolioFactory(factory.django.DjangoModelFactory[Portfolio]):
     class Meta:
         model = Portfolio
 
@@ -12,14 +12,14 @@ class PortfolioFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
 
 
-class TerritoryFactory(factory.django.DjangoModelFactory):
+class TerritoryFactory(factory.django.DjangoModelFactory[Territory]):
     class Meta:
         model = Territory
 
     name = factory.Sequence(lambda n: f"Territorio {n}")
 
 
-class TerritoryRegionFactory(factory.django.DjangoModelFactory):
+class TerritoryRegionFactory(factory.django.DjangoModelFactory[TerritoryRegion]):
     class Meta:
         model = TerritoryRegion
 
@@ -27,7 +27,7 @@ class TerritoryRegionFactory(factory.django.DjangoModelFactory):
     region = "CL-RM"
 
 
-class AccountTeamMemberFactory(factory.django.DjangoModelFactory):
+class AccountTeamMemberFactory(factory.django.DjangoModelFactory[AccountTeamMember]):
     class Meta:
         model = AccountTeamMember
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from cartera.relationship.models import Commitment, Feedback, Interaction, Referral
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     class Meta:
         model = Interaction
 
@@ -17,7 +17,7 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     summary = "Llamada de seguimiento"
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(factory.django.DjangoModelFactory[Commitment]):
     class Meta:
         model = Commitment
 
@@ -26,7 +26,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     due_date = dt.date(2026, 12, 1)
 
 
-class ReferralFactory(factory.django.DjangoModelFactory):
+class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
     class Meta:
         model = Referral
 
@@ -36,7 +36,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     referred_company = "Distribuidora Sur Ltda."
 
 
-class FeedbackFactory(factory.django.DjangoModelFactory):
+class FeedbackFactory(factory.django.DjangoModelFactory[Feedback]):
     class Meta:
         model = Feedback
 

@@ -1,0 +1,113 @@
+"""Churn risk that explains itself: a 0-100 score summed from named factors, each one stored.
+
+Factors (points):
+- recency: how far the time since the last order exceeds the account's own usual gap between orders
+  (no points up to the usual gap, 35 at three times it or more); a one-order account scores by age alone.
+- orders_falling: orders in the window against the window before (25 points for a fall to zero).
+- broken_commitments: 5 points per commitment broken in the window, up to 15.
+- open_complaints: 8 points per open complaint, up to 15.
+- disconnected: 10 points when the account has gone longer without contact than its segment allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection
+
+from cartera.insights import sql
+from cartera.insights.services_support import current_window_days
+
+FACTORS = ["recency", "orders_falling", "broken_commitments", "open_complaints", "disconnected"]
+
+
+def _int(expression: str) -> str:
+    return f"CAST(ROUND({expression}) AS INTEGER)"
+
+
+def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -> None:
+    """Recompute churn risk and its factors for the snapshot rows in scope."""
+    window = current_window_days()
+    previous_start = as_of - dt.timedelta(days=2 * window)
+    window_start = as_of - dt.timedelta(days=window)
+    ids = None if account_ids is None else list(account_ids)
+    scope = "" if ids is None else f"AND s.account_id IN ({sql.id_list(ids)})"
+    fact_scope = "" if ids is None else f"AND account_id IN ({sql.id_list(ids)})"
+    d = sql.date_literal(as_of)
+    recency = f"""
+        CASE
+            WHEN s.orders_total >= 2 THEN
+                CASE WHEN s.recency_days * 1.0 / gap.usual <= 1 THEN 0
+                     WHEN s.recency_days * 1.0 / gap.usual >= 3 THEN 35
+                     ELSE {_int("(s.recency_days * 1.0 / gap.usual - 1) * 17.5")} END
+            WHEN s.orders_total = 1 THEN
+                CASE WHEN s.recency_days >= 3 * {window // 2} THEN 35
+                     WHEN s.recency_days <= {window // 2} THEN 0
+                     ELSE {_int(f"(s.recency_days - {window // 2}) * 35.0 / ({window})")} END
+            ELSE 0
+        END"""
+    falling = f"""
+        CASE WHEN COALESCE(prev.orders, 0) > 0 AND s.orders_12m < prev.orders
+             THEN {_int("25.0 * (prev.orders - s.orders_12m) / prev.orders")} ELSE 0 END"""
+    broken = "CASE WHEN s.commitments_broken * 5 > 15 THEN 15 ELSE s.commitments_broken * 5 END"
+    complaints = "CASE WHEN COALESCE(fb.open_complaints, 0) * 8 > 15 THEN 15 ELSE COALESCE(fb.open_complaints, 0) * 8 END"
+    disconnected = (
+        "CASE WHEN s.is_disconnected THEN 10 ELSE 0 END"
+        if connection.vendor == "postgresql"
+        else ("CASE WHEN s.is_disconnected = 1 THEN 10 ELSE 0 END")
+    )
+    if connection.vendor == "postgresql":
+        factors_json = (
+            "jsonb_build_object('recency', f.recency, 'orders_falling', f.orders_falling, "
+            "'broken_commitments', f.broken_commitments, 'open_complaints', f.open_complaints, "
+            "'disconnected', f.disconnected)"
+        )
+    else:
+        factors_json = (
+            "json_object('recency', f.recency, 'orders_falling', f.orders_falling, "
+            "'broken_commitments', f.broken_commitments, 'open_complaints', f.open_complaints, "
+            "'disconnected', f.disconnected)"
+        )
+    statement = f"""
+        UPDATE insights_accountinsight SET
+            churn_risk = CASE WHEN f.total > 100 THEN 100 ELSE f.total END,
+            churn_factors = {factors_json}
+        FROM (
+            SELECT x.*, x.recency + x.orders_falling + x.broken_commitments + x.open_complaints + x.disconnected
+                AS total
+            FROM (
+                SELECT s.account_id,
+                    {recency} AS recency,
+                    {falling} AS orders_falling,
+                    {broken} AS broken_commitments,
+                    {complaints} AS open_complaints,
+                    {disconnected} AS disconnected
+                FROM insights_accountinsight s
+                LEFT JOIN (
+                    SELECT account_id,
+                        CASE WHEN {sql.days_between_columns("MAX(date)", "MIN(date)")} * 1.0 / (SUM(orders) - 1) < 1
+                             THEN 1.0
+                             ELSE {sql.days_between_columns("MAX(date)", "MIN(date)")} * 1.0 / (SUM(orders) - 1)
+                        END AS usual
+                    FROM insights_accountday WHERE orders > 0 AND date <= {d} {fact_scope}
+                    GROUP BY account_id HAVING SUM(orders) >= 2
+                ) gap ON gap.account_id = s.account_id
+                LEFT JOIN (
+                    SELECT account_id, SUM(orders) AS orders FROM insights_accountday
+                    WHERE date > {sql.date_literal(previous_start)} AND date <= {sql.date_literal(window_start)}
+                        {fact_scope}
+                    GROUP BY account_id
+                ) prev ON prev.account_id = s.account_id
+                LEFT JOIN (
+                    SELECT account_id, COUNT(*) AS open_complaints FROM relationship_feedback
+                    WHERE kind = 'complaint' AND status <> 'closed' AND date <= {d} {fact_scope}
+                    GROUP BY account_id
+                ) fb ON fb.account_id = s.account_id
+                WHERE 1 = 1 {scope}
+            ) x
+        ) f
+        WHERE insights_accountinsight.account_id = f.account_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement)

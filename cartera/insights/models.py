@@ -1,0 +1,236 @@
+"""What cartera knows about each account: daily money facts, the current metrics snapshot, the loyalty
+ladder with its history, and segments with their service models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cartera.commerce.amounts import from_cents
+from cartera.core.models import TimeStampedModel, VersionedModel
+
+
+class LoyaltyTier(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    BUYER = "buyer", _("Buyer")
+    SPORADIC = "sporadic", _("Sporadic")
+    FREQUENT = "frequent", _("Frequent")
+    LOYAL = "loyal", _("Loyal")
+
+
+TIER_ORDER = [tier.value for tier in LoyaltyTier]
+
+
+class ProfitClass(models.TextChoices):
+    A = "A", _("A — top 80% of profit")
+    B = "B", _("B — next 15% of profit")
+    C = "C", _("C — last 5% of profit")
+    L = "L", _("L — loss-making")
+
+
+class LoyaltyRules(VersionedModel):
+    """The thresholds of the loyalty ladder (one row), editable by an administrator."""
+
+    window_days = models.PositiveIntegerField(
+        _("window (days)"), default=365, validators=[MinValueValidator(1)]
+    )
+    frequent_min_orders = models.PositiveIntegerField(
+        _("orders in the window to be frequent"), default=4, validators=[MinValueValidator(2)]
+    )
+    loyal_min_tenure_days = models.PositiveIntegerField(
+        _("days since the first order to be loyal"), default=730, validators=[MinValueValidator(1)]
+    )
+    loyal_referral_days = models.PositiveIntegerField(
+        _("days within which a referral or testimonial counts for loyal"),
+        default=730,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("loyalty ladder rules")
+        verbose_name_plural = _("loyalty ladder rules")
+
+    def __str__(self) -> str:
+        return str(_("Loyalty ladder rules"))
+
+
+class AccountDay(models.Model):
+    """Money facts of one account on one day, maintained as orders, costs and spend are written.
+
+    Analytics read these instead of scanning order lines (docs/adr/0005-insights-facts.md).
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    orders = models.PositiveIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    cogs_cents = models.BigIntegerField(default=0)
+    gross_cents = models.BigIntegerField(default=0)
+    cost_to_serve_cents = models.BigIntegerField(default=0)
+    marketing_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("account day")
+        verbose_name_plural = _("account days")
+        constraints = [models.UniqueConstraint(fields=["account", "date"], name="account_day_unique")]
+        indexes = [models.Index(fields=["date", "account"], name="account_day_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}"
+
+
+class ServiceModel(VersionedModel):
+    """What a segment gets: who serves it, how long it may go without contact, its case SLA, its reviews."""
+
+    class Coverage(models.TextChoices):
+        DEDICATED = "dedicated", _("Dedicated executive")
+        SHARED = "shared", _("Shared team")
+        SELF_SERVICE = "self_service", _("Self-service")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    coverage = models.CharField(_("who serves it"), max_length=16, choices=Coverage.choices)
+    max_days_without_contact = models.PositiveIntegerField(_("maximum days without contact"))
+    first_response_hours = models.PositiveIntegerField(_("first response (hours)"))
+    resolution_hours = models.PositiveIntegerField(_("resolution (hours)"))
+    review_cadence_days = models.PositiveIntegerField(_("review every (days)"))
+
+    class Meta:
+        verbose_name = _("service model")
+        verbose_name_plural = _("service models")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Segment(VersionedModel):
+    """A named rule over client attributes and metrics; every account gets the first segment that matches."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.PositiveIntegerField(_("priority"), help_text=_("Lower numbers are evaluated first."))
+    rule = models.JSONField(_("rule"), default=dict, blank=True)
+    is_default = models.BooleanField(_("default segment"), default=False)
+    service_model = models.ForeignKey(
+        ServiceModel, verbose_name=_("service model"), on_delete=models.PROTECT, related_name="segments"
+    )
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="segment_single_default"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountInsight(models.Model):
+    """The current metrics of one account, as of `as_of` (money in integer cents)."""
+
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="insight"
+    )
+    as_of = models.DateField(_("as of"))
+    revenue_12m_cents = models.BigIntegerField(default=0)
+    cogs_12m_cents = models.BigIntegerField(default=0)
+    gross_12m_cents = models.BigIntegerField(default=0)
+    cost_to_serve_12m_cents = models.BigIntegerField(default=0)
+    marketing_spend_12m_cents = models.BigIntegerField(default=0)
+    net_profit_12m_cents = models.BigIntegerField(default=0, db_index=True)
+    orders_total = models.PositiveIntegerField(default=0)
+    orders_12m = models.PositiveIntegerField(default=0)
+    first_order_date = models.DateField(null=True, blank=True)
+    last_order_date = models.DateField(null=True, blank=True)
+    recency_days = models.PositiveIntegerField(null=True, blank=True)
+    tenure_days = models.PositiveIntegerField(null=True, blank=True)
+    referrals_recent = models.PositiveIntegerField(default=0)
+    tier = models.CharField(_("loyalty tier"), max_length=16, choices=LoyaltyTier.choices, db_index=True)
+    tier_since = models.DateField(_("tier since"), null=True, blank=True)
+    profit_class = models.CharField(
+        _("profit class"), max_length=1, choices=ProfitClass.choices, db_index=True
+    )
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("segment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_interaction_date = models.DateField(_("last interaction"), null=True, blank=True)
+    days_without_contact = models.PositiveIntegerField(_("days without contact"), null=True, blank=True)
+    is_disconnected = models.BooleanField(_("disconnected"), default=False, db_index=True)
+    days_overdue = models.PositiveIntegerField(_("days overdue for contact"), default=0)
+    commitments_kept = models.PositiveIntegerField(default=0)
+    commitments_broken = models.PositiveIntegerField(default=0)
+    trust_score = models.DecimalField(_("trust score"), max_digits=5, decimal_places=4, null=True, blank=True)
+    churn_risk = models.PositiveSmallIntegerField(_("churn risk"), default=0)
+    churn_factors = models.JSONField(_("churn risk factors"), default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("account insight")
+        verbose_name_plural = _("account insights")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.as_of}"
+
+    def money(self, field: str) -> Decimal:
+        return from_cents(getattr(self, f"{field}_cents"))
+
+    @property
+    def revenue_12m(self) -> Decimal:
+        return from_cents(self.revenue_12m_cents)
+
+    @property
+    def cogs_12m(self) -> Decimal:
+        return from_cents(self.cogs_12m_cents)
+
+    @property
+    def gross_margin_12m(self) -> Decimal:
+        return from_cents(self.revenue_12m_cents - self.cogs_12m_cents)
+
+    @property
+    def cost_to_serve_12m(self) -> Decimal:
+        return from_cents(self.cost_to_serve_12m_cents)
+
+    @property
+    def marketing_spend_12m(self) -> Decimal:
+        return from_cents(self.marketing_spend_12m_cents)
+
+    @property
+    def net_profit_12m(self) -> Decimal:
+        return from_cents(self.net_profit_12m_cents)
+
+    @property
+    def avg_discount_pct(self) -> Decimal | None:
+        if not self.gross_12m_cents:
+            return None
+        share = Decimal(self.gross_12m_cents - self.revenue_12m_cents) / Decimal(self.gross_12m_cents)
+        return (share * 100).quantize(Decimal("0.01"))
+
+
+class TierChange(TimeStampedModel):
+    """An account moving from one loyalty tier to another on a date."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tier_changes")
+    date = models.DateField(_("date"))
+    from_tier = models.CharField(_("from"), max_length=16, choices=LoyaltyTier.choices, blank=True)
+    to_tier = models.CharField(_("to"), max_length=16, choices=LoyaltyTier.choices)
+
+    class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        ordering = ["account", "date", "id"]
+        indexes = [
+            models.Index(fields=["account", "date"], name="tier_change_account_idx"),
+            models.Index(fields=["date"], name="tier_change_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}: {self.from_tier or '∅'} → {self.to_tier}"

@@ -1,0 +1,293 @@
+"""Writes of the insights engine: keeping the daily facts current, recomputing the metrics snapshot,
+recording tier moves, and backfilling the ladder's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cartera.core.audit import audit_record
+from cartera.core.models import AuditRecord
+from cartera.core.services import model_update
+from cartera.insights import sql
+from cartera.insights.models import LoyaltyRules
+
+CHUNK = 500  # ids inlined per statement
+Progress = Callable[[int], None]
+
+
+def current_rules() -> sql.Rules:
+    """The loyalty-ladder thresholds in force (the defaults of DESIGN.md until an administrator edits them)."""
+    stored = LoyaltyRules.objects.order_by("pk").first()
+    if stored is None:
+        return sql.Rules()
+    return sql.Rules(
+        window_days=stored.window_days,
+        frequent_min_orders=stored.frequent_min_orders,
+        loyal_min_tenure_days=stored.loyal_min_tenure_days,
+        loyal_referral_days=stored.loyal_referral_days,
+    )
+
+
+def loyalty_rules_update(*, actor: Any, expected_version: int, **changes: Any) -> LoyaltyRules:
+    """Change the ladder's thresholds (audited, version-checked). Takes effect at the next recomputation."""
+    allowed = {"window_days", "frequent_min_orders", "loyal_min_tenure_days", "loyal_referral_days"}
+    if set(changes) - allowed:
+        raise ValueError(f"loyalty_rules_update does not take {sorted(set(changes) - allowed)}")
+    with transaction.atomic():
+        rules, _created = LoyaltyRules.objects.get_or_create(pk=1)
+        return model_update(actor=actor, instance=rules, data=changes, expected_version=expected_version)
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def facts_rebuild(*, account_ids: Iterable[int] | None = None) -> None:
+    """Recompute the daily facts from orders, lines, costs and spend: of some accounts, or of all."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if account_ids is None:
+            cursor.execute("DELETE FROM insights_accountday")
+            cursor.execute(f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select()}")
+            return
+        for chunk in _chunks(sorted(set(account_ids))):
+            cursor.execute(f"DELETE FROM insights_accountday WHERE account_id IN ({sql.id_list(chunk)})")
+            cursor.execute(f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select(chunk)}")
+
+
+@dataclass
+class RecomputeResult:
+    """What a recomputation did."""
+
+    as_of: dt.date
+    accounts: int
+    tier_changes: int
+
+
+_SNAPSHOT_TABLE = "insights_accountinsight"
+_TEMP = "insights_tmp_metrics"
+
+
+def snapshot_recompute(
+    *, as_of: dt.date | None = None, account_ids: Iterable[int] | None = None, record_moves: bool = True
+) -> RecomputeResult:
+    """Recompute the metrics snapshot as of `as_of` (today by default) from the daily facts, for some
+    accounts or all, and record every change of tier since the previous snapshot. Then refresh what
+    depends on the whole population (profit classes) and on the segment (segments, contact alerts)."""
+    day = as_of or timezone.localdate()
+    rules = current_rules()
+    ids = None if account_ids is None else sorted(set(account_ids))
+    moves = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        groups: Iterable[list[int] | None] = [None] if ids is None else _chunks(ids)
+        for group in groups:
+            moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
+        profit_classes_refresh(cursor)
+        from cartera.insights.segments import segments_assign
+
+        segments_assign(account_ids=ids)
+        contact_alerts_refresh(cursor, account_ids=ids)
+        from cartera.insights.churn import churn_refresh
+
+        churn_refresh(as_of=day, account_ids=ids)
+    count = len(ids) if ids is not None else _count_accounts()
+    return RecomputeResult(as_of=day, accounts=count, tier_changes=moves)
+
+
+def _count_accounts() -> int:
+    from cartera.accounts.models import Account
+
+    return Account.objects.count()
+
+
+def _snapshot_chunk(
+    cursor: Any, day: dt.date, rules: sql.Rules, ids: list[int] | None, record_moves: bool
+) -> int:
+    d = sql.date_literal(day)
+    cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules, ids)}")
+    moves = 0
+    if record_moves:
+        now = timezone.now()
+        cursor.execute(
+            f"""
+            INSERT INTO insights_tierchange (account_id, date, from_tier, to_tier, created_at, updated_at)
+            SELECT n.account_id, {d}, o.tier, n.tier, %s, %s
+            FROM {_TEMP} n JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
+            WHERE o.tier <> n.tier AND o.as_of <= {d}
+            """,
+            [now, now],
+        )
+        moves = max(cursor.rowcount, 0)
+    columns = ", ".join(sql.METRIC_COLUMNS)
+    selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in sql.METRIC_COLUMNS)
+    cursor.execute(
+        f"""
+        INSERT INTO {_SNAPSHOT_TABLE} (account_id, as_of, {columns}, tier, tier_since, profit_class,
+            is_disconnected, days_overdue, churn_risk, churn_factors, updated_at)
+        SELECT n.account_id, {d}, {selected}, n.tier,
+            CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END,
+            COALESCE(o.profit_class, 'L'), FALSE, 0, COALESCE(o.churn_risk, 0),
+            COALESCE(o.churn_factors, '{{}}'), %s
+        FROM {_TEMP} n LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
+        WHERE 1 = 1
+        ON CONFLICT (account_id) DO UPDATE SET as_of = excluded.as_of, {updates}, tier = excluded.tier,
+            tier_since = excluded.tier_since, updated_at = excluded.updated_at
+        """,
+        [timezone.now()],
+    )
+    cursor.execute(f"DROP TABLE {_TEMP}")
+    return moves
+
+
+def profit_classes_refresh(cursor: Any) -> None:
+    """A/B/C over accounts with positive net profit, ranked by it (ties by account id): A while the
+    cumulative share before the account is under 80 %, B under 95 %, C the rest; L for zero or negative."""
+    cursor.execute(
+        f"""
+        UPDATE {_SNAPSHOT_TABLE} SET profit_class = ranked.cls
+        FROM (
+            SELECT s.account_id,
+                CASE
+                    WHEN s.net_profit_12m_cents <= 0 THEN 'L'
+                    WHEN COALESCE(p.before, 0) * 100 < t.total * 80 THEN 'A'
+                    WHEN COALESCE(p.before, 0) * 100 < t.total * 95 THEN 'B'
+                    ELSE 'C'
+                END AS cls
+            FROM {_SNAPSHOT_TABLE} s
+            LEFT JOIN (
+                SELECT account_id,
+                    SUM(net_profit_12m_cents) OVER (
+                        ORDER BY net_profit_12m_cents DESC, account_id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                    ) AS before
+                FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
+            ) p ON p.account_id = s.account_id
+            CROSS JOIN (
+                SELECT COALESCE(SUM(net_profit_12m_cents), 0) AS total
+                FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
+            ) t
+        ) ranked
+        WHERE {_SNAPSHOT_TABLE}.account_id = ranked.account_id AND {_SNAPSHOT_TABLE}.profit_class <> ranked.cls
+        """
+    )
+
+
+def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None) -> None:
+    """Flag the accounts whose days without contact exceed their segment's limit, with the days overdue.
+    An account never contacted counts from its creation as a client of cartera."""
+    where = "" if account_ids is None else f"AND s.account_id IN ({sql.id_list(account_ids)})"
+    cursor.execute(
+        f"""
+        UPDATE {_SNAPSHOT_TABLE} SET
+            is_disconnected = (lim.days > lim.max_days),
+            days_overdue = CASE WHEN lim.days > lim.max_days THEN lim.days - lim.max_days ELSE 0 END
+        FROM (
+            SELECT s.account_id,
+                COALESCE(s.days_without_contact, {sql.days_between_columns("s.as_of", "acc_created.created_on")})
+                    AS days,
+                sm.max_days_without_contact AS max_days
+            FROM {_SNAPSHOT_TABLE} s
+            JOIN insights_segment seg ON seg.id = s.segment_id
+            JOIN insights_servicemodel sm ON sm.id = seg.service_model_id
+            JOIN (SELECT id, {sql.date_of("created_at")} AS created_on FROM accounts_account) acc_created
+                ON acc_created.id = s.account_id
+            WHERE 1 = 1 {where}
+        ) lim
+        WHERE {_SNAPSHOT_TABLE}.account_id = lim.account_id
+        """
+    )
+
+
+def tier_history_backfill(
+    *, start: dt.date, end: dt.date | None = None, progress: Progress | None = None
+) -> int:
+    """Evaluate the ladder at every month end from `start` to `end` (today) and record the moves between
+    consecutive month ends, replacing the history from `start` on. Returns the number of moves recorded."""
+    last = end or timezone.localdate()
+    ends = month_ends(start, last)
+    rules = current_rules()
+    moves = 0
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM insights_tierchange WHERE date >= {sql.date_literal(start)}")
+        cursor.execute("DROP TABLE IF EXISTS insights_tmp_prev")
+        cursor.execute("DROP TABLE IF EXISTS insights_tmp_next")
+        previous: dt.date | None = None
+        for day in ends:
+            cursor.execute(f"CREATE TEMPORARY TABLE insights_tmp_next AS {sql.tiers_select(day, rules)}")
+            if previous is not None:
+                cursor.execute(
+                    f"""
+                    INSERT INTO insights_tierchange (account_id, date, from_tier, to_tier, created_at, updated_at)
+                    SELECT n.account_id, {sql.date_literal(day)}, p.tier, n.tier, %s, %s
+                    FROM insights_tmp_next n JOIN insights_tmp_prev p ON p.account_id = n.account_id
+                    WHERE p.tier <> n.tier
+                    """,
+                    [now, now],
+                )
+                moves += max(cursor.rowcount, 0)
+                cursor.execute("DROP TABLE insights_tmp_prev")
+            cursor.execute("ALTER TABLE insights_tmp_next RENAME TO insights_tmp_prev")
+            previous = day
+            if progress:
+                progress(1)
+        if previous is not None:
+            # The snapshot continues from the last month end: its tier and since-when come from history.
+            cursor.execute(
+                f"""
+                UPDATE {_SNAPSHOT_TABLE} SET tier = p.tier, as_of = {sql.date_literal(previous)},
+                    tier_since = COALESCE(
+                        (SELECT MAX(tc.date) FROM insights_tierchange tc
+                         WHERE tc.account_id = p.account_id AND tc.to_tier = p.tier),
+                        {sql.date_literal(ends[0])})
+                FROM insights_tmp_prev p WHERE {_SNAPSHOT_TABLE}.account_id = p.account_id
+                """
+            )
+            cursor.execute("DROP TABLE insights_tmp_prev")
+        audit_record(
+            actor=None,
+            action=AuditRecord.Action.UPDATE,
+            object_type="insights.tierchange",
+            object_repr=f"history {start.isoformat()}..{last.isoformat()}",
+            changes={"month_ends": len(ends), "moves": moves},
+        )
+    return moves
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every last day of a month from `start`'s month to `end` (inclusive, not after `end`)."""
+    days = []
+    year, month = start.year, start.month
+    while True:
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        last_day = following - dt.timedelta(days=1)
+        if last_day > end:
+            break
+        if last_day >= start:
+            days.append(last_day)
+        year, month = following.year, following.month
+    return days
+
+
+def insights_refresh_accounts(*, account_ids: Iterable[int], as_of: dt.date | None = None) -> RecomputeResult:
+    """Bring some accounts up to date after new data: their facts, then their snapshot."""
+    ids = sorted(set(account_ids))
+    with transaction.atomic():
+        facts_rebuild(account_ids=ids)
+        return snapshot_recompute(as_of=as_of, account_ids=ids)
+
+
+def insights_recompute_all(*, as_of: dt.date | None = None, full: bool = False) -> RecomputeResult:
+    """Recompute every account's snapshot; with `full`, rebuild the daily facts from the raw rows first."""
+    with transaction.atomic():
+        if full:
+            facts_rebuild()
+        return snapshot_recompute(as_of=as_of)

@@ -1,0 +1,138 @@
+"""The metric definitions of DESIGN.md, boundary by boundary, through the full and incremental paths."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cartera.accounts.tests.factories import AccountFactory
+from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFactory
+from cartera.insights.models import AccountInsight
+from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
+from cartera.insights.tests.builders import D, buy, days_before
+from cartera.relationship.tests.factories import ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(account) -> AccountInsight:
+    insights_recompute_all(as_of=D, full=True)
+    return AccountInsight.objects.get(account=account)
+
+
+def test_line_revenue_applies_discount_and_cost_uses_the_line_cost_else_the_product_cost():
+    account = AccountFactory()
+    buy(account, days_before(10), quantity="3", price="1000.00", discount="12.5")  # product cost 600
+    buy(account, days_before(20), quantity="2", price="500.00", cost="100.00")
+
+    insight = snapshot(account)
+
+    assert insight.revenue_12m == Decimal("3625.00")  # 3 × 1000 × 0.875 + 2 × 500
+    assert insight.cogs_12m == Decimal("2000.00")  # 3 × 600 + 2 × 100
+    assert insight.gross_margin_12m == Decimal("1625.00")
+    assert insight.avg_discount_pct == Decimal("9.38")  # 375 discounted of 4000 gross
+
+
+def test_cost_to_serve_and_marketing_count_only_inside_the_window():
+    account = AccountFactory()
+    buy(account, days_before(1), price="10000.00")
+    ServiceCostFactory(account=account, date=days_before(364), amount=Decimal("700.00"))
+    ServiceCostFactory(account=account, date=days_before(365), amount=Decimal("999.00"))
+    MarketingSpendFactory(account=account, date=D, amount=Decimal("300.00"))
+    MarketingSpendFactory(account=account, date=days_before(-1), amount=Decimal("888.00"))
+
+    insight = snapshot(account)
+
+    assert insight.cost_to_serve_12m == Decimal("700.00")
+    assert insight.marketing_spend_12m == Decimal("300.00")
+    assert insight.net_profit_12m == Decimal("10000.00") - Decimal("600.00") - Decimal("700.00") - Decimal(
+        "300.00"
+    )
+
+
+def test_an_order_exactly_365_days_before_is_outside_the_window_and_364_inside():
+    account = AccountFactory()
+    buy(account, days_before(365), price="1.00")
+    buy(account, days_before(364), price="2.00")
+
+    insight = snapshot(account)
+
+    assert insight.orders_12m == 1
+    assert insight.orders_total == 2
+    assert insight.revenue_12m == Decimal("2.00")
+
+
+def test_orders_after_the_reference_date_are_ignored():
+    account = AccountFactory()
+    buy(account, days_before(30))
+    buy(account, days_before(-1))
+
+    insight = snapshot(account)
+
+    assert insight.orders_total == 1
+    assert insight.tier == "buyer"
+    assert insight.recency_days == 30
+    assert insight.tenure_days == 30
+
+
+@pytest.mark.parametrize(
+    ("order_days", "referral_days", "expected"),
+    [
+        ([], [], "prospect"),
+        ([400], [], "buyer"),
+        ([10], [], "buyer"),
+        ([400, 10], [], "sporadic"),
+        ([1, 2, 3], [], "sporadic"),  # 3 orders in the window
+        ([1, 2, 3, 4], [], "frequent"),  # 4 orders in the window
+        ([1, 2, 3, 365], [], "sporadic"),  # the fourth is exactly 365 days back: outside
+        ([1, 2, 3, 4, 729], [100], "frequent"),  # tenure 729 days: not yet loyal
+        ([1, 2, 3, 4, 730], [100], "loyal"),  # tenure 730 days
+        ([1, 2, 3, 4, 730], [], "frequent"),  # no referral
+        ([1, 2, 3, 4, 730], [729], "loyal"),  # referral 729 days old counts
+        ([1, 2, 3, 4, 730], [730], "frequent"),  # exactly 730 days old: outside
+        ([1, 2, 3, 4, 730], [731], "frequent"),
+        ([1, 2, 3, 4, 730], [-1], "frequent"),  # a referral after D does not count
+    ],
+)
+def test_loyalty_tier_boundaries(order_days, referral_days, expected):
+    account = AccountFactory()
+    for days in order_days:
+        buy(account, days_before(days))
+    for days in referral_days:
+        ReferralFactory(account=account, date=days_before(days))
+
+    assert snapshot(account).tier == expected
+
+
+def test_profit_classes_rank_by_cumulative_share_and_flag_losses():
+    # Net profits 700, 150, 100, 50 (total 1000) and one loss-making account.
+    accounts = [AccountFactory() for _ in range(5)]
+    for account, margin in zip(accounts[:4], ["700.00", "150.00", "100.00", "50.00"], strict=True):
+        buy(account, days_before(5), price=margin, cost="0")
+    buy(accounts[4], days_before(5), price="100.00", cost="0")
+    ServiceCostFactory(account=accounts[4], date=days_before(5), amount=Decimal("250.00"))
+
+    insights_recompute_all(as_of=D, full=True)
+    classes = [AccountInsight.objects.get(account=a).profit_class for a in accounts]
+
+    # before-shares: 0 % (A), 70 % (A), 85 % (B), 95 % (C); the loss is L
+    assert classes == ["A", "A", "B", "C", "L"]
+
+
+def test_incremental_refresh_gives_the_same_snapshot_as_a_full_recomputation():
+    first, second = AccountFactory(), AccountFactory()
+    buy(first, days_before(3), price="900.00")
+    insights_recompute_all(as_of=D, full=True)
+    buy(second, days_before(2), price="400.00")
+    buy(first, days_before(1), price="100.00")
+
+    insights_refresh_accounts(account_ids=[first.pk, second.pk], as_of=D)
+    incremental = list(AccountInsight.objects.order_by("pk").values())
+    insights_recompute_all(as_of=D, full=True)
+    full = list(AccountInsight.objects.order_by("pk").values())
+
+    strip = ["updated_at"]
+    assert [{k: v for k, v in row.items() if k not in strip} for row in incremental] == [
+        {k: v for k, v in row.items() if k not in strip} for row in full
+    ]
