@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -10,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.querysets import AccountQuerySet, ContactQuerySet
 from cartera.core.models import VersionedModel
-from cartera.core.regions import region_name
-from cartera.core.taxid import format_tax_id, tax_id_label
+from cartera.core.phones import clean_phone
+from cartera.core.regions import country_name, is_valid_region, region_name
+from cartera.core.taxid import clean_tax_id, format_tax_id, tax_id_label
+from cartera.core.text import normalize, normalize_company_name
 
 
 class Industry(models.TextChoices):
@@ -134,6 +137,61 @@ class Account(VersionedModel):
     def __str__(self) -> str:
         return self.display_name
 
+    def clean(self) -> None:
+        """Validate the tax id and region for the country and store them in canonical form, refuse a
+        corporate-group cycle, and derive the territory and the keys that search and duplicate
+        detection use. Every write path runs it through full_clean()."""
+        from cartera.coverage.selectors import territory_for_region
+
+        errors: dict[str, list[ValidationError]] = {}
+        self.country = (self.country or "").strip().upper()
+        if self.country and country_name(self.country) == self.country:  # pycountry does not know it
+            errors["country"] = [
+                ValidationError(
+                    _("%(country)s is not an ISO 3166 country code."),
+                    code="invalid_country",
+                    params={"country": self.country},
+                )
+            ]
+        elif self.tax_id:  # an empty one is reported by the field itself
+            try:
+                self.tax_id = clean_tax_id(self.country, self.tax_id)
+            except ValidationError as error:
+                errors["tax_id"] = [error]
+        self.region = (self.region or "").strip().upper()
+        if self.region and not is_valid_region(self.country, self.region):
+            errors["region"] = [
+                ValidationError(
+                    _("%(region)s is not a region of %(country)s."),
+                    code="invalid_region",
+                    params={"region": self.region, "country": self.country},
+                )
+            ]
+        if self.parent_id is not None and self._parent_chain_includes_self():
+            errors["parent"] = [
+                ValidationError(
+                    _("An account cannot belong to its own corporate group or to one below it."),
+                    code="parent_cycle",
+                )
+            ]
+        if errors:
+            raise ValidationError(errors)
+        self.territory = territory_for_region(self.region)
+        self.search_key = account_search_key(self.legal_name, self.trade_name, self.tax_id)[:500]
+        self.name_key = normalize_company_name(self.legal_name)[:200]
+
+    def _parent_chain_includes_self(self) -> bool:
+        if self.pk is None:
+            return False
+        seen: set[int] = set()
+        node_id: int | None = self.parent_id
+        while node_id is not None and node_id not in seen:
+            if node_id == self.pk:
+                return True
+            seen.add(node_id)
+            node_id = Account.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+        return False
+
     @property
     def display_name(self) -> str:
         return self.trade_name or self.legal_name
@@ -152,6 +210,13 @@ class Account(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", args=[self.pk])
+
+
+def account_search_key(legal_name: str, trade_name: str, tax_id: str) -> str:
+    """What AccountQuerySet.search looks in: both names normalized, and the compact tax id."""
+    return " | ".join(
+        part for part in (normalize(legal_name), normalize(trade_name), (tax_id or "").lower()) if part
+    )
 
 
 class BuyingRole(models.TextChoices):
@@ -194,6 +259,20 @@ class Contact(VersionedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        """Store the phone in E.164 (local numbers read as the account's country), the email in lower
+        case, and the key that contact search uses."""
+        self.first_name = (self.first_name or "").strip()
+        self.last_name = (self.last_name or "").strip()
+        self.email = (self.email or "").strip().lower()
+        if self.phone:
+            country = self.account.country if self.account_id else ""
+            try:
+                self.phone = clean_phone(self.phone, country or "CL")
+            except ValidationError as error:
+                raise ValidationError({"phone": [error]}) from None
+        self.search_key = " | ".join(part for part in (normalize(self.full_name), self.email) if part)[:400]
 
     @property
     def full_name(self) -> str:

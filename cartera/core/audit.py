@@ -10,12 +10,17 @@ from django.db import models
 
 from cartera.core.models import AuditRecord
 
+# Never copied into an audit record, even as a hash.
+SECRET_FIELDS = frozenset({"password"})
 
-def _plain(value: Any) -> Any:
-    """A JSON-safe form of a field value."""
+
+def _plain(value: Any, field: models.Field | None = None) -> Any:
+    """A JSON-safe form of a field value; decimals at the field's scale, so 600 and 600.00 compare equal."""
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, Decimal):
+        if isinstance(field, models.DecimalField) and value.is_finite():
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
@@ -24,19 +29,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def audited_fields(model: type[models.Model] | models.Model) -> list[models.Field]:
+    """The concrete fields an audit record shows: what people edit, not derived keys, stamps or secrets."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if (field.editable or field.primary_key) and field.name not in SECRET_FIELDS
+    ]
+
+
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The current values of an instance's concrete fields (foreign keys as ids)."""
-    names = fields or [f.attname for f in instance._meta.concrete_fields]
-    return {name: _plain(getattr(instance, name)) for name in names}
+    """The current values of an instance's audited fields (foreign keys as ids), JSON-safe."""
+    chosen = audited_fields(instance)
+    if fields:
+        chosen = [f for f in chosen if f.name in fields or f.attname in fields]
+    return {field.attname: _plain(getattr(instance, field.attname), field) for field in chosen}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    ignored = {"updated_at", "created_at", "version", "search_key"}
-    return {
-        key: [before.get(key), value]
-        for key, value in after.items()
-        if key not in ignored and before.get(key) != value
-    }
+    """The keys whose value changed, each as [old, new]."""
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
 def audit_record(

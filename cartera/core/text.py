@@ -6,10 +6,39 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_LEGAL_SUFFIXES = re.compile(
-    r"\b(s\.?\s?a\.?|spa|s\.?p\.?a\.?|ltda\.?|limitada|eirl|s\.?a\.?c\.?|s\.?r\.?l\.?|s\.?l\.?|"
-    r"s\.?a\.? de c\.?v\.?|sas|inc\.?|llc|ltd\.?)$"
+_PUNCTUATION = re.compile(r"[^\w\s.]")
+
+# Legal-form suffixes of the markets cartera serves, written without dots or spaces, so that "S.A.S.",
+# "S. A. S." and "SAS" are the same suffix.
+_LEGAL_SUFFIXES = frozenset(
+    {
+        "sa",  # sociedad anónima
+        "spa",  # sociedad por acciones (CL), società per azioni
+        "ltda",
+        "limitada",
+        "cialtda",  # compañía limitada (EC)
+        "eirl",  # empresa individual de responsabilidad limitada (CL, PE)
+        "sac",  # sociedad anónima cerrada (PE)
+        "saa",  # sociedad anónima abierta (PE)
+        "srl",
+        "sl",  # sociedad limitada (ES)
+        "slu",
+        "sau",
+        "sas",  # sociedad por acciones simplificada (CO)
+        "sadecv",  # (MX)
+        "sabdecv",
+        "sapidecv",
+        "sderl",
+        "sderldecv",
+        "sc",
+        "inc",
+        "llc",
+        "ltd",
+        "corp",
+    }
 )
+# The longest suffix above spans this many words ("s. de r. l. de c. v." is the worst case).
+_MAX_SUFFIX_WORDS = 8
 
 
 def normalize(text: str | None) -> str:
@@ -22,12 +51,16 @@ def normalize(text: str | None) -> str:
 
 
 def normalize_company_name(text: str | None) -> str:
-    """The normalized name without punctuation or legal-form suffix, to spot the same company twice."""
-    name = normalize(text)
-    name = re.sub(r"[^\w\s.]", " ", name)
-    name = _SPACES.sub(" ", name).strip()
-    previous = None
-    while previous != name:
-        previous = name
-        name = _LEGAL_SUFFIXES.sub("", name).strip(" .,")
-    return _SPACES.sub(" ", name.replace(".", " ")).strip()
+    """The normalized name without punctuation or legal-form suffix, to spot the same company twice:
+    "Ferretería Muñoz Ltda." and "FERRETERIA MUNOZ LIMITADA" both give "ferreteria munoz"."""
+    words = _PUNCTUATION.sub(" ", normalize(text)).split()
+    stripped = True
+    while stripped:
+        stripped = False
+        # Longest suffix first, so "s.a. de c.v." goes as a whole; the name itself is never removed.
+        for size in range(min(_MAX_SUFFIX_WORDS, len(words) - 1), 0, -1):
+            if "".join(words[-size:]).replace(".", "") in _LEGAL_SUFFIXES:
+                del words[-size:]
+                stripped = True
+                break
+    return " ".join(" ".join(words).replace(".", " ").split())
