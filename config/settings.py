@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +126,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "cartera" / "static"]
+# WhiteNoise serves the static files from the web process itself, with DEBUG on or off, so
+# `cartera runserver` and a production process behind a load balancer both show styled pages without
+# a separate web server. Reading them through the finders spares a `collectstatic` step; a deployment
+# that runs collectstatic can turn it off.
+WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_SOURCE", True)
 
 TASKS = {
     "default": {
