@@ -1,0 +1,177 @@
+"""Reads of the insights: metrics as of any date, the tier-migration matrix, the profitability curve,
+roll-ups and disconnection alerts. Every read that lists accounts goes through visible_to(user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from cartera.accounts.models import Account
+from cartera.commerce.amounts import from_cents
+from cartera.insights import sql
+from cartera.insights.models import TIER_ORDER, AccountInsight, TierChange
+from cartera.insights.services import current_rules, snapshot_recompute
+
+
+class _Rollback(Exception):
+    pass
+
+
+def insights_as_of(as_of: dt.date, *, account_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Every snapshot field of every account (or of some) as it would have been computed on `as_of`.
+
+    The snapshot pipeline runs inside a transaction that is rolled back, so a past date gets exactly the
+    definitions, classes and segments that today's snapshot uses, and nothing stored changes.
+    """
+    rows: list[dict[str, Any]] = []
+    try:
+        with transaction.atomic():
+            snapshot_recompute(as_of=as_of, record_moves=False)
+            queryset = AccountInsight.objects.order_by("account_id")
+            if account_ids is not None:
+                queryset = queryset.filter(account_id__in=account_ids)
+            rows = [dict(row) for row in queryset.values()]
+            raise _Rollback
+    except _Rollback:
+        pass
+    return rows
+
+
+def tiers_as_of(as_of: dt.date) -> dict[int, str]:
+    """Each account's loyalty tier as of a date, straight from the facts."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.tiers_select(as_of, current_rules()))
+        return dict(cursor.fetchall())
+
+
+def tier_migration_matrix(start: dt.date, end: dt.date, *, user: Any = None) -> dict[str, dict[str, int]]:
+    """How many accounts went from each tier on `start` to each tier on `end` (rows: from, columns: to)."""
+    before, after = tiers_as_of(start), tiers_as_of(end)
+    if user is not None:
+        visible = set(Account.objects.visible_to(user).values_list("pk", flat=True))
+        before = {pk: tier for pk, tier in before.items() if pk in visible}
+    counts = Counter((tier, after.get(pk, tier)) for pk, tier in before.items())
+    return {
+        origin: {target: counts.get((origin, target), 0) for target in TIER_ORDER} for origin in TIER_ORDER
+    }
+
+
+def tier_moves(start: dt.date, end: dt.date, *, user: Any = None) -> QuerySet[TierChange]:
+    """The recorded moves between two dates (inclusive), for the accounts the user may see."""
+    moves = TierChange.objects.filter(date__gte=start, date__lte=end)
+    if user is not None:
+        moves = moves.filter(account__in=Account.objects.visible_to(user).values("pk"))
+    return moves
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One point of the profitability curve: after the best `accounts_share` of accounts, `profit_share`
+    of the total net profit has been made."""
+
+    accounts_share: Decimal
+    profit_share: Decimal
+
+
+def whale_curve(*, user: Any = None, points: int = 100) -> list[CurvePoint]:
+    """Accounts ranked by net profit, best first: cumulative profit against cumulative share of accounts.
+
+    The curve rises above 100 % and falls back as loss-making clients destroy part of the profit others
+    create. Downsampled to about `points` points.
+    """
+    profits = list(
+        insights_visible_to(user)
+        .order_by("-net_profit_12m_cents", "account_id")
+        .values_list("net_profit_12m_cents", flat=True)
+    )
+    total = sum(profits)
+    if not profits or total == 0:
+        return []
+    step = max(1, len(profits) // points)
+    curve = [CurvePoint(Decimal(0), Decimal(0))]
+    running = 0
+    for position, profit in enumerate(profits, start=1):
+        running += profit
+        if position % step == 0 or position == len(profits):
+            curve.append(
+                CurvePoint(
+                    accounts_share=(Decimal(position) / len(profits)).quantize(Decimal("0.0001")),
+                    profit_share=(Decimal(running) / total).quantize(Decimal("0.0001")),
+                )
+            )
+    return curve
+
+
+def insights_visible_to(user: Any) -> QuerySet[AccountInsight]:
+    """The snapshot rows of the accounts `user` may see (all when user is None: system reads)."""
+    rows = AccountInsight.objects.all()
+    if user is not None:
+        rows = rows.filter(account__in=Account.objects.visible_to(user).values("pk"))
+    return rows
+
+
+ROLLUP_KEYS = {
+    "company": None,
+    "portfolio": "account__portfolio__name",
+    "territory": "account__territory__name",
+    "segment": "segment__name",
+    "tier": "tier",
+    "profit_class": "profit_class",
+}
+MONEY_FIELDS = [
+    "revenue_12m",
+    "cogs_12m",
+    "cost_to_serve_12m",
+    "marketing_spend_12m",
+    "net_profit_12m",
+]
+
+
+def rollup(by: str, *, user: Any = None) -> list[dict[str, Any]]:
+    """Every money metric summed, and accounts counted per tier, per portfolio / territory / segment /
+    tier / profit class, or for the whole company."""
+    if by not in ROLLUP_KEYS:
+        raise ValueError(f"rollup by one of {sorted(ROLLUP_KEYS)}")
+    rows = insights_visible_to(user)
+    aggregates: dict[str, Any] = {f"{name}_cents": Sum(f"{name}_cents") for name in MONEY_FIELDS}
+    aggregates["accounts"] = Count("pk")
+    aggregates["orders_12m"] = Sum("orders_12m")
+    aggregates["disconnected"] = Count("pk", filter=Q(is_disconnected=True))
+    for tier in TIER_ORDER:
+        aggregates[f"tier_{tier}"] = Count("pk", filter=Q(tier=tier))
+    key = ROLLUP_KEYS[by]
+    grouped = (
+        [rows.aggregate(**aggregates)]
+        if key is None
+        else list(rows.annotate(group=F(key)).values("group").annotate(**aggregates).order_by("group"))
+    )
+    result = []
+    for row in grouped:
+        item = {"group": row.get("group", "company")}
+        for name in MONEY_FIELDS:
+            item[name] = from_cents(row[f"{name}_cents"])
+        item["gross_margin_12m"] = item["revenue_12m"] - item["cogs_12m"]
+        item.update({name: row[name] or 0 for name in ["accounts", "orders_12m", "disconnected"]})
+        item["tiers"] = {tier: row[f"tier_{tier}"] for tier in TIER_ORDER}
+        result.append(item)
+    return result
+
+
+def disconnection_alerts(*, user: Any, only_mine: bool = False) -> QuerySet[AccountInsight]:
+    """Accounts gone longer without contact than their segment allows, most overdue first. With
+    `only_mine`, only those in the user's portfolios or on whose team the user is responsible."""
+    alerts = insights_visible_to(user).filter(is_disconnected=True)
+    if only_mine:
+        alerts = alerts.filter(
+            Q(account__portfolio__owner=user)
+            | Q(account__team_members__user=user, account__team_members__role="responsible")
+        ).distinct()
+    return alerts.select_related(
+        "account", "segment", "segment__service_model", "account__portfolio__owner"
+    ).order_by("-days_overdue", "account_id")

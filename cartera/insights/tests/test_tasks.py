@@ -1,0 +1,67 @@
+"""Writes by any service bring the account's insights up to date after commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cartera.accounts.tests.factories import AccountFactory
+from cartera.commerce.services import LineInput, order_create
+from cartera.commerce.tests.factories import ProductFactory
+from cartera.costs.services import service_cost_record
+from cartera.insights.models import AccountInsight
+from cartera.relationship.services import interaction_log, referral_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_order_placed_through_the_service_refreshes_the_account_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    account = AccountFactory()
+    today = timezone.localdate()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        order_create(
+            actor=None,
+            account=account,
+            number="OC-1",
+            date=today,
+            lines=[LineInput(product=ProductFactory(), quantity=Decimal("2"), unit_price=Decimal("1500.00"))],
+        )
+
+    assert len(callbacks) == 1
+    insight = AccountInsight.objects.get(account=account)
+    assert (insight.tier, insight.orders_total, insight.revenue_12m) == ("buyer", 1, Decimal("3000.00"))
+
+
+def test_costs_interactions_and_referrals_refresh_too(django_capture_on_commit_callbacks):
+    account = AccountFactory()
+    today = timezone.localdate()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service_cost_record(actor=None, account=account, date=today, kind="visits", amount=Decimal("80000"))
+        interaction_log(actor=None, account=account, kind="call", summary="Seguimiento")
+        referral_create(actor=None, account=account, date=today, kind="referral", referred_company="Otra SpA")
+
+    insight = AccountInsight.objects.get(account=account)
+    assert insight.cost_to_serve_12m == Decimal("80000.00")
+    assert insight.net_profit_12m == Decimal("-80000.00")
+    assert insight.last_interaction_date == today
+    assert insight.days_without_contact == 0
+    assert insight.referrals_recent == 1
+
+
+def test_nothing_is_queued_when_the_write_fails(django_capture_on_commit_callbacks):
+    account = AccountFactory()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
+        service_cost_record(
+            actor=None, account=account, date=timezone.localdate(), kind="no-such-kind", amount=Decimal("1")
+        )
+
+    assert callbacks == []
+    assert not AccountInsight.objects.filter(account=account).exists()
