@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account
+from cartera.accounts.services import ensure_can_edit_account
 from cartera.commerce.models import Channel, Order, OrderLine, Product, ProductLine, PurchaseType
-from cartera.core.audit import audit_record
+from cartera.core.audit import audit_record, snapshot
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_create, model_update
 
@@ -57,6 +58,10 @@ def _recost_lines_without_own_cost(product: Product) -> None:
     OrderLine.objects.bulk_update(lines, ["cogs_cents"], batch_size=2000)
 
 
+# What an order's audit record shows of each line.
+LINE_AUDIT_FIELDS = ["product", "quantity", "unit_price", "unit_cost", "discount_pct"]
+
+
 @dataclass(frozen=True)
 class LineInput:
     """One line of an order to place."""
@@ -82,8 +87,21 @@ def order_create(
     """Record an order with its lines; prices default to the product's list price."""
     line_inputs = list(lines)
     if not line_inputs:
-        raise ValidationError(_("An order needs at least one line."))
+        raise ValidationError(_("An order needs at least one line."), code="no_lines")
+    order_lines = []
+    for item in line_inputs:  # every line is validated before anything is written
+        line = OrderLine(
+            product=item.product,
+            quantity=item.quantity,
+            unit_price=item.product.list_price if item.unit_price is None else item.unit_price,
+            unit_cost=item.unit_cost,
+            discount_pct=item.discount_pct,
+        )
+        line.full_clean(exclude=["order"])
+        line.compute_amounts(item.product.unit_cost)
+        order_lines.append(line)
     with transaction.atomic():
+        ensure_can_edit_account(actor, account)
         order = model_create(
             actor=actor,
             instance=Order(
@@ -95,20 +113,10 @@ def order_create(
                 note=note,
                 created_by=actor if getattr(actor, "pk", None) else None,
             ),
+            related={"lines": [snapshot(line, LINE_AUDIT_FIELDS) for line in order_lines]},
         )
-        order_lines = []
-        for item in line_inputs:
-            line = OrderLine(
-                order=order,
-                product=item.product,
-                quantity=item.quantity,
-                unit_price=item.product.list_price if item.unit_price is None else item.unit_price,
-                unit_cost=item.unit_cost,
-                discount_pct=item.discount_pct,
-            )
-            line.full_clean(exclude=["order"])
-            line.compute_amounts(item.product.unit_cost)
-            order_lines.append(line)
+        for line in order_lines:
+            line.order = order
         OrderLine.objects.bulk_create(order_lines)
         return order
 

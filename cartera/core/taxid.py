@@ -52,6 +52,8 @@ SCHEMES: dict[str, TaxIdScheme] = {
     for scheme in (
         TaxIdScheme("CL", "RUT", cl_rut),
         TaxIdScheme("AR", "CUIT", ar_cuit),
+        # RFC check digits are not enforced (python-stdnum's default): the SAT has issued numbers in
+        # use whose check digits do not match, and refusing a client's real RFC is worse than a typo.
         TaxIdScheme("MX", "RFC", mx_rfc),
         TaxIdScheme("CO", "NIT", co_nit),
         TaxIdScheme("PE", "RUC", pe_ruc),
@@ -123,9 +125,8 @@ def clean_tax_id(country: str, value: str) -> str:
 def format_tax_id(country: str, compact_value: str) -> str:
     """The tax id written the local way, e.g. 76.086.428-5 for a Chilean RUT."""
     scheme = scheme_for(country)
-    if scheme is None or not compact_value:
+    # A value stored before validation existed (or imported raw) is shown as it is: the formatters
+    # do not validate, and would turn "76" into "..7-6".
+    if scheme is None or not compact_value or not scheme.module.is_valid(compact_value):
         return compact_value
-    try:
-        return scheme.format(compact_value)
-    except Exception:  # a stored value from before validation existed: show it as it is
-        return compact_value
+    return scheme.format(compact_value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -154,3 +155,14 @@ class AccountTeamMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        """A specialist covers one product line, so the line is required for them."""
+        if self.role == TeamRole.SPECIALIST and self.product_line_id is None:
+            raise ValidationError(
+                {
+                    "product_line": ValidationError(
+                        _("A specialist covers a product line: choose one."), code="required"
+                    )
+                }
+            )

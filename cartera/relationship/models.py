@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,8 +55,10 @@ class Interaction(VersionedModel):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["account", "occurred_at"], name="interaction_account_when_idx"),
-            models.Index(fields=["account", "occurred_on"], name="interaction_account_date_idx"),]
+        indexes = [
+            models.Index(fields=["account", "occurred_at"], name="interaction_account_when_idx"),
+            models.Index(fields=["account", "occurred_on"], name="interaction_account_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
@@ -108,6 +111,13 @@ class Commitment(VersionedModel):
     def __str__(self) -> str:
         return self.description
 
+    def clean(self) -> None:
+        """The promise is made to a person at the same account."""
+        if self.promised_to_id is not None and self.promised_to.account_id != self.account_id:
+            raise ValidationError(
+                {"promised_to": ValidationError(_("The contact must belong to the account."), code="invalid")}
+            )
+
 
 class ReferralKind(models.TextChoices):
     REFERRAL = "referral", _("Referral")
@@ -145,6 +155,17 @@ class Referral(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """An account does not refer itself."""
+        if self.referred_account_id is not None and self.referred_account_id == self.account_id:
+            raise ValidationError(
+                {
+                    "referred_account": ValidationError(
+                        _("An account cannot refer itself."), code="self_referral"
+                    )
+                }
+            )
 
 
 class FeedbackKind(models.TextChoices):
@@ -203,3 +224,13 @@ class Feedback(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """The contact is a person at the same account, and a CSAT score runs from 1 to 5."""
+        errors: dict[str, ValidationError] = {}
+        if self.contact_id is not None and self.contact.account_id != self.account_id:
+            errors["contact"] = ValidationError(_("The contact must belong to the account."), code="invalid")
+        if self.survey_type == SurveyType.CSAT and self.score is not None and not 1 <= self.score <= 5:
+            errors["score"] = ValidationError(_("A CSAT score runs from 1 to 5."), code="csat_range")
+        if errors:
+            raise ValidationError(errors)

@@ -34,11 +34,17 @@ def interaction_log(
     user: Any = None,
 ) -> Interaction:
     """Record a visit, call, meeting, email, event or support contact with an account."""
+    contact_list = list(contacts)
+    if any(contact.account_id != account.pk for contact in contact_list):
+        raise ValidationError(
+            {"contacts": ValidationError(_("Every contact must belong to the account."), code="invalid")}
+        )
     when = occurred_at or timezone.now()
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         interaction = model_create(
             actor=actor,
+            related={"contacts": [contact.pk for contact in contact_list]},
             instance=Interaction(
                 account=account,
                 kind=kind,
@@ -48,9 +54,6 @@ def interaction_log(
                 user=user or (actor if getattr(actor, "pk", None) else None),
             ),
         )
-        contact_list = list(contacts)
-        if any(contact.account_id != account.pk for contact in contact_list):
-            raise ValidationError({"contacts": _("Every contact must belong to the account.")})
         interaction.contacts.set(contact_list)
         return interaction
 
@@ -130,6 +133,18 @@ def referral_create(
 
 def feedback_create(*, actor: Any, account: Account, kind: str, date: dt.date, **fields: Any) -> Feedback:
     """Record a complaint, suggestion, praise or survey score."""
+    allowed = {
+        "contact",
+        "survey_type",
+        "score",
+        "category",
+        "description",
+        "root_cause",
+        "corrective_action",
+        "status",
+    }
+    if set(fields) - allowed:
+        raise ValueError(f"feedback_create does not take {sorted(set(fields) - allowed)}")
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         return model_create(actor=actor, instance=Feedback(account=account, kind=kind, date=date, **fields))
