@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 messages: $(STAMP)
 	@for po in cartera/locale/*/LC_MESSAGES/django.po; do \
 	  [ -f "$$po" ] || continue; \
-	  $(BIN)/pybabel compile --statistics=false -i "$$po" -o "$${po%.po}.mo" >/dev/null || exit 1; \
+	  $(BIN)/pybabel compile -i "$$po" -o "$${po%.po}.mo" >/dev/null || exit 1; \
 	done
 
 run: install

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gettext
 from functools import lru_cache
 
 import pycountry
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from cartera.core.text import normalize
 
 # The markets cartera is made for first; every other country is still accepted.
 PRIMARY_COUNTRIES = ["CL", "AR", "MX", "CO", "PE", "ES", "UY", "EC", "BR", "US"]
@@ -51,3 +55,21 @@ def is_valid_region(country: str, code: str) -> bool:
 
 
 REGION_HELP = _("ISO 3166-2 code of the region, for example CL-RM for the Santiago Metropolitan Region.")
+
+
+def localized_country_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """country_choices() with the names in `language` (the active one by default), from pycountry's
+    own translations of ISO 3166-1: "México", "España" in Spanish."""
+    return _localized_country_choices((language or get_language() or "en").split("-")[0])
+
+
+@lru_cache(maxsize=8)
+def _localized_country_choices(language: str) -> list[tuple[str, str]]:
+    catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+    names = {c.alpha_2: catalog.gettext(c.name) for c in pycountry.countries}
+    primary = [(code, names.get(code, code)) for code in PRIMARY_COUNTRIES]
+    others = sorted(
+        ((code, name) for code, name in names.items() if code not in PRIMARY_COUNTRIES),
+        key=lambda item: normalize(item[1]),
+    )
+    return primary + others

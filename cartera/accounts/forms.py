@@ -1,0 +1,173 @@
+"""Forms of the staff UI for accounts and contacts: they parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cartera.accounts.models import Account, Contact
+from cartera.core.phones import format_phone
+from cartera.core.regions import localized_country_choices, region_choices
+from cartera.core.taxid import tax_id_label
+from cartera.coverage.models import Portfolio
+
+CURRENCIES = ["CLP", "ARS", "MXN", "COP", "PEN", "EUR", "UYU", "USD", "BRL"]
+
+
+def _model_field(model: type, name: str, **kwargs: Any) -> forms.Field:
+    """The form field Django derives from a model field: its translated label, help text and limits."""
+    field = model._meta.get_field(name).formfield(**kwargs)  # type: ignore[attr-defined]
+    assert field is not None
+    return field
+
+
+class BootstrapFormMixin:
+    """Gives every widget Bootstrap's class, and marks the ones with errors as invalid."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        for name, field in form.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if form.is_bound and name in form.errors:
+                css += " is-invalid"
+                widget.attrs["aria-describedby"] = f"{form[name].auto_id}-errors"
+            widget.attrs["class"] = css
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the fields it names; the rest above the form."""
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        self.style_widgets()
+
+
+class AccountForm(BootstrapFormMixin, forms.Form):
+    """The fields of an account that people edit; `version` guards against overwriting someone else."""
+
+    legal_name = _model_field(Account, "legal_name")
+    trade_name = _model_field(Account, "trade_name")
+    country = forms.ChoiceField(label=_("Country"))
+    tax_id = forms.CharField(label=_("Tax id"), max_length=32)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    city = _model_field(Account, "city")
+    industry = _model_field(Account, "industry")
+    size_band = _model_field(Account, "size_band")
+    status = _model_field(Account, "status")
+    portfolio = forms.ModelChoiceField(
+        label=_("Portfolio"), queryset=Portfolio.objects.none(), required=False, empty_label="—"
+    )
+    strategic_fit = forms.TypedChoiceField(
+        label=_("Strategic fit"),
+        choices=[("", "—"), *[(n, str(n)) for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("From 1 (poor fit) to 5 (ideal client)."),
+    )
+    strategic_fit_note = _model_field(Account, "strategic_fit_note")
+    language = _model_field(Account, "language")
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(code, code) for code in CURRENCIES])
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: Any, account: Account | None = None, **kwargs: Any) -> None:
+        if account is not None and "initial" not in kwargs:
+            kwargs["initial"] = account_initial(account)
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["country"].choices = localized_country_choices()  # type: ignore[attr-defined]
+        self.fields["region"].choices = region_select_choices(self.selected_country)  # type: ignore[attr-defined]
+        self.fields["tax_id"].label = tax_id_label(self.selected_country)
+        portfolios = Q(pk__in=Portfolio.objects.visible_to(user).active().values("pk"))
+        if account is not None and account.portfolio_id:
+            portfolios |= Q(pk=account.portfolio_id)  # keep the current one even if the user may not pick it
+        self.fields["portfolio"].queryset = Portfolio.objects.filter(portfolios)  # type: ignore[attr-defined]
+        self.fields["version"].required = account is not None
+        size_band: Any = self.fields["size_band"]
+        size_band.choices = [("", "—"), *[c for c in size_band.choices if c[0]]]
+        if account is None and not self.is_bound:
+            own = Portfolio.objects.active().filter(owner=user).values_list("pk", flat=True)[:2]
+            if len(own) == 1:  # an executive's new account goes to their portfolio unless they say otherwise
+                self.initial["portfolio"] = own[0]
+        self.style_widgets()
+
+    @property
+    def selected_country(self) -> str:
+        value = self.data.get("country") if self.is_bound else self.initial.get("country")
+        return str(value or "CL").upper()
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned values as the account services take them."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+def account_initial(account: Account) -> dict[str, Any]:
+    names = [name for name in AccountForm.base_fields if name not in {"portfolio", "version"}]
+    initial = {name: getattr(account, name) for name in names}
+    initial["portfolio"] = account.portfolio_id
+    initial["version"] = account.version
+    initial["tax_id"] = account.tax_id_display
+    return initial
+
+
+def region_select_choices(country: str) -> list[tuple[str, str]]:
+    return [("", "—"), *region_choices(country)]
+
+
+class ContactForm(BootstrapFormMixin, forms.Form):
+    """The fields of a contact that people edit."""
+
+    first_name = _model_field(Contact, "first_name")
+    last_name = _model_field(Contact, "last_name")
+    job_title = _model_field(Contact, "job_title")
+    buying_role = _model_field(Contact, "buying_role")
+    email = _model_field(Contact, "email")
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        help_text=_("With the country code, or a local number of the account's country."),
+    )
+    language = _model_field(Contact, "language")
+    consents_to_email = _model_field(Contact, "consents_to_email")
+    consents_to_calls = _model_field(Contact, "consents_to_calls")
+    is_active = _model_field(Contact, "is_active")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
+        if contact is not None and "initial" not in kwargs:
+            initial = {name: getattr(contact, name) for name in self.base_fields if name != "phone"}
+            initial["phone"] = format_phone(contact.phone)
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = contact is not None
+        buying_role: Any = self.fields["buying_role"]
+        buying_role.choices = [("", "—"), *[c for c in buying_role.choices if c[0]]]
+        if contact is None:
+            del self.fields["is_active"]  # a new contact is active
+        self.style_widgets()
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
