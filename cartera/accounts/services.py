@@ -7,6 +7,7 @@ duplicate check with its helpful error, and the account team.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, Contact
 from cartera.core.errors import PermissionDeniedError
-from cartera.core.services import model_create, model_update
+from cartera.core.services import model_create, model_update, models_bulk_create
 from cartera.core.taxid import clean_tax_id, tax_id_label
 from cartera.core.text import normalize_company_name
 
@@ -126,6 +127,77 @@ def account_create(
     return account
 
 
+def accounts_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], source: str) -> list[Account]:
+    """Create many accounts at once (demo loader, imports) as account_create would one by one.
+
+    Each row holds account_create's keyword arguments. Account.clean() validates each one and derives
+    its canonical tax id, territory and search keys; tax ids already stored or repeated in the batch are
+    refused; each responsible salesperson (else the portfolio's owner) joins the account's team. One
+    audit record per model summarizes the batch.
+    """
+    from cartera.coverage.models import AccountTeamMember, TeamRole
+
+    ensure_can_write(actor)
+    accounts: list[Account] = []
+    responsibles: list[Any] = []
+    for row in rows:
+        fields = dict(row)
+        responsible = fields.pop("responsible", None)
+        unknown = set(fields) - ACCOUNT_EDITABLE_FIELDS - {"legal_name", "tax_id", "country"}
+        if unknown:
+            raise ValueError(f"accounts_bulk_create does not take {sorted(unknown)}")
+        account = Account(created_by=_user_or_none(actor), **fields)
+        _clean_new(account)
+        accounts.append(account)
+        responsibles.append(
+            responsible if responsible is not None else getattr(account.portfolio, "owner", None)
+        )
+    with transaction.atomic():
+        _refuse_taken_tax_ids(accounts)
+        created = models_bulk_create(actor=actor, instances=accounts, source=source)
+        models_bulk_create(
+            actor=actor,
+            instances=[
+                AccountTeamMember(account=account, user=user, role=TeamRole.RESPONSIBLE)
+                for account, user in zip(created, responsibles, strict=True)
+                if user is not None
+            ],
+            source=source,
+        )
+    return created
+
+
+def _clean_new(instance: Account | Contact) -> None:
+    """What full_clean() checks on a new row, less the per-row queries a bulk insert cannot afford:
+    foreign keys and unique constraints are left to the database (and tax ids to the batch check)."""
+    relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
+    instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+
+
+def _refuse_taken_tax_ids(accounts: list[Account]) -> None:
+    """Raise DuplicateAccountError for a tax id already stored; ValidationError for one repeated in the batch."""
+    seen: dict[tuple[str, str], Account] = {}
+    for account in accounts:
+        key = (account.country, account.tax_id)
+        if key in seen:
+            raise ValidationError(
+                _("%(tax_id)s is given twice: for %(first)s and for %(second)s."),
+                code="duplicate_tax_id_in_batch",
+                params={"tax_id": account.tax_id_display, "first": seen[key], "second": account},
+            )
+        seen[key] = account
+    by_country: dict[str, list[str]] = {}
+    for country, tax_id in seen:
+        by_country.setdefault(country, []).append(tax_id)
+    for country, tax_ids in by_country.items():
+        for start in range(0, len(tax_ids), 500):
+            existing = Account.objects.filter(
+                country=country, tax_id__in=tax_ids[start : start + 500]
+            ).first()
+            if existing is not None:
+                raise DuplicateAccountError(existing)
+
+
 def account_update(*, actor: Any, account: Account, expected_version: int, **changes: Any) -> Account:
     """Change an account's fields if it has not been saved by someone else since `expected_version`."""
     unknown = set(changes) - ACCOUNT_EDITABLE_FIELDS
@@ -176,6 +248,25 @@ def contact_create(
         return model_create(actor=actor, instance=contact)
 
 
+def contacts_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], source: str) -> list[Contact]:
+    """Add many people to their accounts at once (demo loader, imports), each row holding
+    contact_create's keyword arguments; Contact.clean() stores phones in E.164 and fills the search key.
+    One audit record summarizes the batch."""
+    ensure_can_write(actor)
+    contacts = []
+    for row in rows:
+        fields = dict(row)
+        account = fields.pop("account")
+        unknown = set(fields) - CONTACT_EDITABLE_FIELDS - {"first_name", "last_name"}
+        if unknown:
+            raise ValueError(f"contacts_bulk_create does not take {sorted(unknown)}")
+        contact = Contact(account=account, **_strip_email(fields))
+        _clean_new(contact)
+        contacts.append(contact)
+    with transaction.atomic():
+        return models_bulk_create(actor=actor, instances=contacts, source=source)
+
+
 def contact_update(*, actor: Any, contact: Contact, expected_version: int, **changes: Any) -> Contact:
     """Change a contact if nobody saved it since `expected_version`."""
     unknown = set(changes) - CONTACT_EDITABLE_FIELDS
@@ -199,8 +290,10 @@ __all__ = [
     "DuplicateAccountError",
     "account_create",
     "account_update",
+    "accounts_bulk_create",
     "contact_create",
     "contact_update",
+    "contacts_bulk_create",
     "ensure_can_edit_account",
     "ensure_can_write",
     "find_duplicate_accounts",

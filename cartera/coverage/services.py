@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from cartera.core.audit import audit_record
 from cartera.core.errors import PermissionDeniedError
 from cartera.core.models import AuditRecord
 from cartera.core.regions import is_valid_region
-from cartera.core.services import model_create, model_delete, model_update
+from cartera.core.services import model_create, model_delete, model_update, models_bulk_create
 from cartera.coverage.models import (
     AccountTeamMember,
     Portfolio,
@@ -141,6 +142,17 @@ def team_member_add(
         ensure_can_edit_account(actor, account)
         member = AccountTeamMember(account=account, user=user, role=role, product_line=product_line)
         return model_create(actor=actor, instance=member)
+
+
+def team_members_bulk_add(
+    *, actor: Any, members: Iterable[AccountTeamMember], source: str
+) -> list[AccountTeamMember]:
+    """Put many users on account teams at once (demo loader, imports), with one audit record."""
+    member_list = list(members)
+    if any(member.role == TeamRole.SPECIALIST and member.product_line_id is None for member in member_list):
+        raise ValidationError({"product_line": _("A specialist covers a product line: choose one.")})
+    with transaction.atomic():
+        return models_bulk_create(actor=actor, instances=member_list, source=source)
 
 
 def team_member_remove(*, actor: Any, member: AccountTeamMember) -> None:

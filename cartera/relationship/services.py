@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, Contact
 from cartera.accounts.services import ensure_can_edit_account
-from cartera.core.services import model_create, model_update
+from cartera.core.services import model_create, model_update, models_bulk_create
 from cartera.relationship.models import (
     Commitment,
     CommitmentStatus,
@@ -56,6 +56,35 @@ def interaction_log(
         )
         interaction.contacts.set(contact_list)
         return interaction
+
+
+def interactions_bulk_log(
+    *, actor: Any, entries: Sequence[tuple[Interaction, Sequence[Contact]]], source: str
+) -> list[Interaction]:
+    """Record many interactions at once (demo loader, imports), each with the contacts who took part;
+    one audit record for the batch."""
+    for interaction, contacts in entries:
+        if any(contact.account_id != interaction.account_id for contact in contacts):
+            raise ValidationError({"contacts": _("Every contact must belong to the account.")})
+        interaction.occurred_on = timezone.localdate(interaction.occurred_at)
+    with transaction.atomic():
+        links = sum(len(contacts) for _interaction, contacts in entries)
+        created = models_bulk_create(
+            actor=actor,
+            instances=[interaction for interaction, _contacts in entries],
+            source=source,
+            changes={"contact_links": links},
+        )
+        through = Interaction.contacts.through
+        through.objects.bulk_create(
+            (
+                through(interaction_id=interaction.pk, contact_id=contact.pk)
+                for interaction, (_unsaved, contacts) in zip(created, entries, strict=True)
+                for contact in contacts
+            ),
+            batch_size=2000,
+        )
+        return created
 
 
 def commitment_create(
@@ -103,6 +132,21 @@ def commitment_resolve(
             data={"status": status, "resolved_on": resolved_on or timezone.localdate()},
             expected_version=expected_version,
         )
+
+
+def commitments_bulk_create(
+    *, actor: Any, commitments: Sequence[Commitment], source: str
+) -> list[Commitment]:
+    """Record many promises at once, open or already resolved (demo loader, imports); one audit record."""
+    for commitment in commitments:
+        if commitment.promised_to is not None and commitment.promised_to.account_id != commitment.account_id:
+            raise ValidationError({"promised_to": _("The contact must belong to the account.")})
+        if (commitment.status == CommitmentStatus.OPEN) != (commitment.resolved_on is None):
+            raise ValidationError(
+                {"resolved_on": _("A resolved commitment has a resolution date, and an open one has none.")}
+            )
+    with transaction.atomic():
+        return models_bulk_create(actor=actor, instances=commitments, source=source)
 
 
 def referral_create(
