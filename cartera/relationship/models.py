@@ -113,7 +113,7 @@ class Commitment(VersionedModel):
 
     def clean(self) -> None:
         """The promise is made to a person at the same account."""
-        if self.promised_to_id is not None and self.promised_to.account_id != self.account_id:
+        if self.promised_to is not None and self.promised_to.account_id != self.account_id:
             raise ValidationError(
                 {"promised_to": ValidationError(_("The contact must belong to the account."), code="invalid")}
             )
@@ -228,7 +228,7 @@ class Feedback(VersionedModel):
     def clean(self) -> None:
         """The contact is a person at the same account, and a CSAT score runs from 1 to 5."""
         errors: dict[str, ValidationError] = {}
-        if self.contact_id is not None and self.contact.account_id != self.account_id:
+        if self.contact is not None and self.contact.account_id != self.account_id:
             errors["contact"] = ValidationError(_("The contact must belong to the account."), code="invalid")
         if self.survey_type == SurveyType.CSAT and self.score is not None and not 1 <= self.score <= 5:
             errors["score"] = ValidationError(_("A CSAT score runs from 1 to 5."), code="csat_range")

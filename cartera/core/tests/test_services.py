@@ -28,7 +28,11 @@ def actor(db):
 def test_create_saves_and_audits_a_snapshot_with_decimals_at_their_scale(actor):
     line = ProductLineFactory(code="FER", name="Ferretería")
     product = Product(
-        sku="TAL-10", name="Taladro", product_line=line, list_price=Decimal("1250"), unit_cost=Decimal("700.5")
+        sku="TAL-10",
+        name="Taladro",
+        product_line=line,
+        list_price=Decimal("1250"),
+        unit_cost=Decimal("700.5"),
     )
 
     model_create(actor=actor, instance=product)
