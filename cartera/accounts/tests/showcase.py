@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cartera.accounts.models import Account, Contact
 from cartera.accounts.tests.factories import AccountFactory, ContactFactory
-from cartera.commerce.models import Order
+from cartera.commerce.models import Order, Product
 from cartera.commerce.services import LineInput, order_create
 from cartera.commerce.tests.factories import ProductFactory, ProductLineFactory
 from cartera.core.testing import make_rut
@@ -41,20 +41,22 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
     """Ñuñoa Insumos: a client in the executive's portfolio with a team, five contacts, six orders,
     five interactions and three open commitments (one overdue)."""
     today = today or timezone.localdate()
-    executive = executive or UserFactory(
+    executive = executive or UserFactory.create(
         username="vsoto", first_name="Valentina", last_name="Soto", role=Role.ACCOUNT_EXECUTIVE
     )
-    specialist = UserFactory(username="crojas", first_name="Camila", last_name="Rojas", role=Role.SPECIALIST)
-    support = UserFactory(
+    specialist = UserFactory.create(
+        username="crojas", first_name="Camila", last_name="Rojas", role=Role.SPECIALIST
+    )
+    support = UserFactory.create(
         username="dfuentes", first_name="Diego", last_name="Fuentes", role=Role.SUPPORT_AGENT
     )
-    manager = UserFactory(
+    manager = UserFactory.create(
         username="mparedes", first_name="Martín", last_name="Paredes", role=Role.SALES_MANAGER
     )
-    territory = TerritoryFactory(name="Zona Centro", responsible=executive)
-    TerritoryRegionFactory(territory=territory, region="CL-RM")
-    portfolio = PortfolioFactory(name="Santiago Oriente", owner=executive)
-    account = AccountFactory(
+    territory = TerritoryFactory.create(name="Zona Centro", responsible=executive)
+    TerritoryRegionFactory.create(territory=territory, region="CL-RM")
+    portfolio = PortfolioFactory.create(name="Santiago Oriente", owner=executive)
+    account = AccountFactory.create(
         legal_name="Comercializadora Ñuñoa Limitada",
         trade_name="Ñuñoa Insumos",
         tax_id=SHOWCASE_TAX_ID,
@@ -68,12 +70,14 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
         portfolio=portfolio,
         territory=territory,
     )
-    hardware = ProductLineFactory(code="FER", name="Ferretería industrial")
-    safety = ProductLineFactory(code="SEG", name="Seguridad laboral")
-    AccountTeamMemberFactory(account=account, user=executive, role="responsible")
-    AccountTeamMemberFactory(account=account, user=specialist, role="specialist", product_line=hardware)
-    AccountTeamMemberFactory(account=account, user=support, role="support")
-    AccountTeamMemberFactory(account=account, user=manager, role="sponsor")
+    hardware = ProductLineFactory.create(code="FER", name="Ferretería industrial")
+    safety = ProductLineFactory.create(code="SEG", name="Seguridad laboral")
+    AccountTeamMemberFactory.create(account=account, user=executive, role="responsible")
+    AccountTeamMemberFactory.create(
+        account=account, user=specialist, role="specialist", product_line=hardware
+    )
+    AccountTeamMemberFactory.create(account=account, user=support, role="support")
+    AccountTeamMemberFactory.create(account=account, user=manager, role="sponsor")
 
     people = [
         ("Rodrigo", "Muñoz Ibáñez", "Gerente general", "decision_maker", "+56229876543"),
@@ -83,7 +87,7 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
         ("Ignacio", "Vidal", "Asistente de gerencia", "gatekeeper", ""),
     ]
     contacts = [
-        ContactFactory(
+        ContactFactory.create(
             account=account,
             first_name=first,
             last_name=last,
@@ -95,11 +99,13 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
         for first, last, title, role, phone in people
     ]
 
-    gloves = ProductFactory(
+    gloves = ProductFactory.create(
         name="Guantes de nitrilo (caja 100)", product_line=safety, list_price=Decimal(8900)
     )
-    drill = ProductFactory(name="Taladro percutor 800 W", product_line=hardware, list_price=Decimal(74990))
-    orders_spec = [
+    drill = ProductFactory.create(
+        name="Taladro percutor 800 W", product_line=hardware, list_price=Decimal(74990)
+    )
+    orders_spec: list[tuple[int, str, str, list[tuple[Product, int, int, float]]]] = [
         (5, "sales_rep", "straight_rebuy", [(gloves, 40, 8900, 5), (drill, 3, 74990, 0)]),
         (19, "portal", "straight_rebuy", [(gloves, 25, 8900, 0)]),
         (41, "sales_rep", "modified_rebuy", [(drill, 10, 74990, 12.5), (gloves, 60, 8500, 0)]),
@@ -128,52 +134,64 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
         )
         orders.append(order)
 
-    now = timezone.now()
+    def at(days_ago: int, hour: int, minute: int) -> dt.datetime:
+        # On local calendar days before `today`, so the page looks the same all day long.
+        day = today - dt.timedelta(days=days_ago)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
     interactions = [
         (
-            2,
+            at(2, 10, 30),
             "visit",
             executive,
-            "Visita a bodega: revisamos stock de seguridad y el plan de reposición.",
+            "Visita a bodega: revisamos stock y el plan de reposición.",
             [0, 3],
         ),
-        (9, "call", specialist, "Llamada técnica por la falla de dos taladros; se coordinó el cambio.", [2]),
-        (16, "email", executive, "Envío de la lista de precios 2027 con descuento por volumen.", [1, 3]),
-        (30, "meeting", manager, "Reunión trimestral de cuenta con la gerencia.", [0, 1]),
-        (45, "support", support, "Consulta por la facturación del pedido del portal.", [3]),
+        (
+            at(9, 16, 5),
+            "call",
+            specialist,
+            "Llamada técnica por la falla de dos taladros; se coordinó el cambio.",
+            [2],
+        ),
+        (
+            at(16, 9, 15),
+            "email",
+            executive,
+            "Envío de la lista de precios 2027 con descuento por volumen.",
+            [1, 3],
+        ),
+        (at(30, 11, 0), "meeting", manager, "Reunión trimestral de cuenta con la gerencia.", [0, 1]),
+        (at(45, 15, 40), "support", support, "Consulta por la facturación del pedido del portal.", [3]),
     ]
-    for days_ago, kind, user, summary, who in interactions:
-        interaction = InteractionFactory(
-            account=account,
-            kind=kind,
-            user=user,
-            summary=summary,
-            occurred_at=now - dt.timedelta(days=days_ago),
+    for occurred_at, kind, user, summary, who in interactions:
+        interaction = InteractionFactory.create(
+            account=account, kind=kind, user=user, summary=summary, occurred_at=occurred_at
         )
         interaction.contacts.set([contacts[i] for i in who])
 
-    CommitmentFactory(
+    CommitmentFactory.create(
         account=account,
         description="Enviar nota de crédito por los taladros defectuosos",
         due_date=today - dt.timedelta(days=4),
         promised_by=specialist,
         promised_to=contacts[2],
     )
-    CommitmentFactory(
+    CommitmentFactory.create(
         account=account,
         description="Cotizar guantes anticorte para la planta de Quilicura",
         due_date=today + dt.timedelta(days=6),
         promised_by=executive,
         promised_to=contacts[3],
     )
-    CommitmentFactory(
+    CommitmentFactory.create(
         account=account,
         description="Agendar capacitación en uso seguro de herramientas",
         due_date=today + dt.timedelta(days=20),
         promised_by=executive,
         promised_to=contacts[0],
     )
-    CommitmentFactory(
+    CommitmentFactory.create(
         account=account,
         description="Despachar muestras de guantes",
         due_date=today - dt.timedelta(days=30),

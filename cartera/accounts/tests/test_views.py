@@ -196,7 +196,7 @@ def test_accounts_list_shows_tax_ids_the_chilean_way(client, world):
 
 def test_contacts_list_filters_by_buying_role(client, world):
     client.force_login(world.manager)
-    purchaser = ContactFactory(account=world.on_team, buying_role="purchaser", last_name="Compras")
+    purchaser = ContactFactory.create(account=world.on_team, buying_role="purchaser", last_name="Compras")
 
     response = client.get(reverse("accounts:contact_list"), {"buying_role": "purchaser"})
 

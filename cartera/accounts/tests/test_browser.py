@@ -1,0 +1,98 @@
+"""An account executive's first minute in cartera, in a real headless Chromium.
+
+It also takes the screenshot of the account page kept in docs/screenshots/. Debian's Chromium is
+launched directly (`make browser` installs it); Playwright never downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from cartera.accounts.tests.showcase import build_showcase
+
+# The live server listens on the loopback address only.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "account-page.png"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.fail(f"The browser tests need {CHROMIUM}: run `make browser` (apt-get install chromium).")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        # An English browser: cartera must still answer in Spanish until the person switches.
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_executive_finds_an_account_reads_it_and_switches_to_english(
+    live_server, transactional_db, browser_page
+):
+    page: Page = browser_page
+    showcase = build_showcase()
+
+    # Logs in
+    page.goto(f"{live_server.url}/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_label("Usuario").fill(showcase.executive.username)
+    page.get_by_label("Contraseña").fill("cartera-test")
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/")
+    expect(page.get_by_test_id("current-user")).to_contain_text("Valentina Soto")
+    expect(page.get_by_test_id("current-user")).to_contain_text("Ejecutivo de cuentas")
+
+    # Searches without the accents and opens the account
+    page.get_by_role("searchbox", name="Buscar cuentas y contactos").fill("NUNOA insumos")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=NUNOA\+insumos$"))
+    page.get_by_test_id("account-results").get_by_role("link", name="Ñuñoa Insumos").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/{showcase.account.pk}/")
+
+    # Reads what the account page shows
+    expect(page.get_by_test_id("account-name")).to_contain_text("Ñuñoa Insumos")
+    expect(page.get_by_test_id("tax-id")).to_have_text("RUT 76.086.428-5")
+    expect(page.get_by_test_id("contact")).to_have_count(5)
+    expect(page.get_by_test_id("contact").filter(has_text="Tomás Herrera")).to_contain_text(
+        "Evaluador técnico"
+    )
+    expect(page.get_by_test_id("order")).to_have_count(6)
+    expect(page.get_by_test_id("order-total").first).to_have_text("$563.170")
+    expect(page.get_by_test_id("interaction")).to_have_count(5)
+    expect(page.get_by_test_id("commitment")).to_have_count(3)
+    expect(page.locator("tr.overdue")).to_have_count(1)
+    expect(page.locator("tr.overdue")).to_contain_text("Vencido")
+    expect(page.get_by_role("link", name="Editar cuenta")).to_be_visible()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # Switches the language
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(f"{live_server.url}/accounts/{showcase.account.pk}/")
+    expect(page.get_by_role("heading", name="Latest orders")).to_be_visible()
+    expect(page.get_by_test_id("contact").filter(has_text="Tomás Herrera")).to_contain_text(
+        "Technical evaluator"
+    )
+    expect(page.get_by_role("link", name="Edit account")).to_be_visible()
