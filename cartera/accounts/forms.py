@@ -13,6 +13,7 @@ from cartera.accounts.models import Account, Contact
 from cartera.core.phones import format_phone
 from cartera.core.regions import localized_country_choices, region_choices
 from cartera.core.taxid import tax_id_label
+from cartera.core.text import normalize
 from cartera.coverage.models import Portfolio
 
 CURRENCIES = ["CLP", "ARS", "MXN", "COP", "PEN", "EUR", "UYU", "USD", "BRL"]
@@ -131,7 +132,8 @@ def account_initial(account: Account) -> dict[str, Any]:
 
 
 def region_select_choices(country: str) -> list[tuple[str, str]]:
-    return [("", "—"), *region_choices(country)]
+    """The country's regions by name, after an empty choice."""
+    return [("", "—"), *sorted(region_choices(country), key=lambda choice: normalize(choice[1]))]
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):

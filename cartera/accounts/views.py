@@ -31,7 +31,7 @@ from cartera.accounts.services import (
     contact_create,
     contact_update,
 )
-from cartera.core.errors import PermissionDeniedError
+from cartera.core.errors import ConflictError, PermissionDeniedError
 from cartera.core.htmx import render_page_or_partial
 from cartera.core.taxid import tax_id_label
 from cartera.users.models import Role
@@ -163,6 +163,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _editable_account(request.user, pk)
     form = AccountForm(request.POST or None, user=request.user, account=account)
     duplicate = None
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             account = account_update(
@@ -179,13 +180,13 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             account.refresh_from_db()  # the service applied the refused values to this instance
         except ValidationError as error:  # ConflictError included: a stale version is refused whole
             form.add_service_error(error)
+            conflict = isinstance(error, ConflictError)
             account.refresh_from_db()
         else:
             messages.success(request, _("The changes to %(name)s were saved.") % {"name": account})
             return redirect(account)
-    return render(
-        request, "accounts/account_form.html", {"form": form, "account": account, "duplicate": duplicate}
-    )
+    context = {"form": form, "account": account, "duplicate": duplicate, "conflict": conflict}
+    return render(request, "accounts/account_form.html", context)
 
 
 @login_required
@@ -221,6 +222,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.visible_to(request.user).select_related("account"), pk=pk)
     account = _editable_account(request.user, contact.account_id)
     form = ContactForm(request.POST or None, contact=contact)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             contact = contact_update(
@@ -233,13 +235,13 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied from None
         except ValidationError as error:  # ConflictError included: a stale version is refused whole
             form.add_service_error(error)
+            conflict = isinstance(error, ConflictError)
             contact.refresh_from_db()
         else:
             messages.success(request, _("The changes to %(name)s were saved.") % {"name": contact})
             return redirect(account)
-    return render(
-        request, "accounts/contact_form.html", {"form": form, "account": account, "contact": contact}
-    )
+    context = {"form": form, "account": account, "contact": contact, "conflict": conflict}
+    return render(request, "accounts/contact_form.html", context)
 
 
 def _visible_or_none(user: Any, account: Account) -> Account | None:

@@ -320,6 +320,7 @@ def test_account_form_refuses_a_stale_version_and_keeps_the_other_save(client, w
         "Alguien más guardó este registro mientras usted lo editaba. Recargue la página para ver sus "
         "cambios; los suyos no se guardaron."
     ]
+    assert f'href="/accounts/{account.pk}/edit/"' in response.content.decode()
     assert (stored.legal_name, stored.city, stored.version) == ("Ferretería Muñoz Limitada", "Valparaíso", 2)
 
 
