@@ -32,6 +32,13 @@ SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "acc
 
 
 @pytest.fixture
+def showcase(transactional_db):
+    # Made before Playwright starts: ORM calls made while its event loop runs in this thread would
+    # open a second database connection that outlives the test.
+    return build_showcase()
+
+
+@pytest.fixture
 def browser_page(monkeypatch):
     if not CHROMIUM.exists():
         pytest.fail(f"The browser tests need {CHROMIUM}: run `make browser` (apt-get install chromium).")
@@ -47,11 +54,8 @@ def browser_page(monkeypatch):
 
 
 @pytest.mark.browser
-def test_executive_finds_an_account_reads_it_and_switches_to_english(
-    live_server, transactional_db, browser_page
-):
+def test_executive_finds_an_account_reads_it_and_switches_to_english(showcase, live_server, browser_page):
     page: Page = browser_page
-    showcase = build_showcase()
 
     # Logs in
     page.goto(f"{live_server.url}/login/")
