@@ -1,0 +1,438 @@
+"""The order import: millions of lines validated in one streaming pass, then written in bulk.
+
+Validation keeps only what the write needs in memory (one entry per order, one integer per line for
+the duplicate check); each good line is spooled to a temporary file already in COPY text form with its
+cents computed by cartera.commerce.amounts.line_amounts. The write reserves the new orders' keys, copies
+the orders and then the spooled lines into the real tables, updates the lines that changed, writes one
+audit record, and queues the affected accounts' insights refresh for after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cartera.commerce.amounts import line_amounts
+from cartera.commerce.models import Channel, Order, OrderLine, Product, PurchaseType
+from cartera.core.audit import audit_record
+from cartera.core.models import AuditRecord
+from cartera.dataio import converters as conv
+from cartera.dataio.base import PROGRESS_EVERY, AccountRefs, ImportContext, Importer
+from cartera.dataio.bulk import NULL, copy_field, copy_lines, reserve_ids
+from cartera.dataio.converters import CellError
+from cartera.dataio.kinds import KINDS, Mapping
+from cartera.dataio.readers import Table
+from cartera.dataio.report import FileResult
+from cartera.insights.tasks import queue_insights_refresh
+
+ORDER_COLUMNS = [
+    "id",
+    "account_id",
+    "number",
+    "date",
+    "channel",
+    "purchase_type",
+    "note",
+    "created_by_id",
+    "version",
+    "created_at",
+    "updated_at",
+]
+LINE_COLUMNS = [
+    "order_id",
+    "product_id",
+    "quantity",
+    "unit_price",
+    "unit_cost",
+    "discount_pct",
+    "revenue_cents",
+    "cogs_cents",
+    "gross_cents",
+    "created_at",
+    "updated_at",
+]
+_LINE_KEY = 1 << 40  # line key = order index * _LINE_KEY + product id
+
+
+class OrderHeader:
+    """One order named in the file: who, when, how, and where it stands in the database."""
+
+    __slots__ = (
+        "account_id",
+        "channel",
+        "date",
+        "existing_id",
+        "first_row",
+        "lines",
+        "number",
+        "purchase_type",
+    )
+
+    def __init__(
+        self, number: str, account_id: int, date: dt.date, channel: str, purchase_type: str, first_row: int
+    ) -> None:
+        self.number = number
+        self.account_id = account_id
+        self.date = date
+        self.channel = channel
+        self.purchase_type = purchase_type
+        self.first_row = first_row
+        self.existing_id: int | None = None
+        self.lines = 0
+
+
+class OrderImporter(Importer):
+    """Orders, one row per line; upsert key order_number + sku."""
+
+    kind = KINDS["orders"]
+
+    def __init__(self, context: ImportContext, mapping: Mapping, result: FileResult) -> None:
+        super().__init__(context, mapping, result)
+        self.spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self.headers: list[OrderHeader] = []
+        self.header_updates: dict[int, OrderHeader] = {}
+        self.line_updates: list[tuple[int, Decimal, Decimal, Decimal | None, Decimal, int, int, int]] = []
+        self.new_lines = 0
+        self.affected_accounts: set[int] = set()
+
+    def validate(self, table: Table) -> None:
+        context = self.context
+        sink = self.sink
+        progress = context.progress
+        positions = self.mapping.positions
+        width = max(positions.values()) + 1
+        i_number = positions["order_number"]
+        i_tax = positions["account_tax_id"]
+        i_date = positions["order_date"]
+        i_sku = positions["sku"]
+        i_quantity = positions["quantity"]
+        i_price = positions["unit_price"]
+        i_country = positions.get("account_country")
+        i_cost = positions.get("unit_cost")
+        i_discount = positions.get("discount_pct")
+        i_channel = positions.get("channel")
+        i_type = positions.get("purchase_type")
+
+        accounts = AccountRefs(context)
+        account_id = accounts.account_id
+        products = {
+            sku: (pk, cost) for sku, pk, cost in Product.objects.values_list("sku", "pk", "unit_cost")
+        }
+        comma = context.decimal_comma
+        to_date = conv.date()
+        to_quantity = conv.decimal(places=3, max_digits=14, decimal_comma=comma, positive=True)
+        to_price = conv.decimal(places=2, max_digits=18, decimal_comma=comma)
+        to_cost = conv.decimal(places=2, max_digits=18, decimal_comma=comma, required=False)
+        to_discount = conv.decimal(
+            places=2, max_digits=5, decimal_comma=comma, required=False, maximum=Decimal(100)
+        )
+        to_channel = conv.choice(Channel.choices)
+        to_type = conv.choice(PurchaseType.choices)
+
+        orders_by_number: dict[str, int] = {}
+        headers = self.headers
+        line_rows: dict[int, int] = {}
+        # Accounts without any order need no lookup of their orders (a first import of a history).
+        existing_orders: dict[int, dict[str, tuple[Any, ...]]] = {
+            account: {} for account in set(accounts.by_key.values()) - self._accounts_with_orders()
+        }
+        existing_lines: dict[int, dict[tuple[int, int], tuple[Any, ...]]] = {}
+        spool_write = self.spool.write
+        zero = Decimal(0)
+        add = sink.add
+        count = 0
+
+        for number, values in table.rows:
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                progress("validating", count, 0)
+            if len(values) < width:
+                values = values + [""] * (width - len(values))
+            problems = sink.count
+
+            order_number = values[i_number].strip()
+            if not order_number:
+                add(number, "order_number", "", _("A value is required."))
+            elif len(order_number) > 40:
+                add(number, "order_number", order_number, _("At most %(limit)d characters.") % {"limit": 40})
+            raw = values[i_tax]
+            try:
+                account = account_id(raw, values[i_country] if i_country is not None else "")
+            except CellError as error:
+                add(number, "account_tax_id", raw, error.message)
+                account = 0
+            raw = values[i_date]
+            try:
+                date = to_date(raw)
+            except CellError as error:
+                add(number, "order_date", raw, error.message)
+                date = None
+            raw = values[i_sku].strip()
+            product = products.get(raw)
+            if product is None:
+                add(
+                    number,
+                    "sku",
+                    raw,
+                    _("No product has the SKU %(sku)s.") % {"sku": raw} if raw else _("A value is required."),
+                )
+            raw = values[i_quantity]
+            try:
+                quantity = to_quantity(raw)
+            except CellError as error:
+                add(number, "quantity", raw, error.message)
+            raw = values[i_price]
+            try:
+                price = to_price(raw)
+            except CellError as error:
+                add(number, "unit_price", raw, error.message)
+            cost = None
+            if i_cost is not None:
+                raw = values[i_cost]
+                try:
+                    cost = to_cost(raw)
+                except CellError as error:
+                    add(number, "unit_cost", raw, error.message)
+            discount = zero
+            if i_discount is not None:
+                raw = values[i_discount]
+                try:
+                    discount = to_discount(raw) or zero
+                except CellError as error:
+                    add(number, "discount_pct", raw, error.message)
+            channel = ""
+            if i_channel is not None:
+                raw = values[i_channel]
+                try:
+                    channel = to_channel(raw)
+                except CellError as error:
+                    add(number, "channel", raw, error.message)
+            purchase_type = ""
+            if i_type is not None:
+                raw = values[i_type]
+                try:
+                    purchase_type = to_type(raw)
+                except CellError as error:
+                    add(number, "purchase_type", raw, error.message)
+            if sink.count != problems:
+                continue
+
+            # The order: the first row naming it sets account, date, channel and purchase type.
+            index = orders_by_number.get(order_number)
+            if index is None:
+                index = len(headers)
+                orders_by_number[order_number] = index
+                header = OrderHeader(
+                    order_number,
+                    account,
+                    date,
+                    channel or Channel.IMPORT,
+                    purchase_type or PurchaseType.STRAIGHT_REBUY,
+                    number,
+                )
+                headers.append(header)
+                stored = existing_orders.get(account)
+                if stored is None:
+                    stored = existing_orders[account] = {
+                        row[0]: row[1:]
+                        for row in Order.objects.filter(account_id=account).values_list(
+                            "number", "pk", "date", "channel", "purchase_type"
+                        )
+                    }
+                stored_order = stored.get(order_number)
+                if stored_order is not None:
+                    self._compare_header(header, stored_order, channel, purchase_type)
+            else:
+                header = headers[index]
+                if header.account_id != account:
+                    add(
+                        number,
+                        "account_tax_id",
+                        values[i_tax],
+                        _("Order %(order)s belongs to another account in row %(row)d.")
+                        % {"order": order_number, "row": header.first_row},
+                    )
+                    continue
+                if header.date != date:
+                    add(
+                        number,
+                        "order_date",
+                        values[i_date],
+                        _("Order %(order)s is dated %(date)s in row %(row)d.")
+                        % {"order": order_number, "date": header.date.isoformat(), "row": header.first_row},
+                    )
+                    continue
+
+            product_id, product_cost = product  # type: ignore[misc]
+            key = index * _LINE_KEY + product_id
+            first = line_rows.get(key)
+            if first is not None:
+                add(
+                    number,
+                    "sku",
+                    values[i_sku],
+                    _("Duplicate row: order %(order)s already has this SKU in row %(row)d.")
+                    % {"order": order_number, "row": first},
+                )
+                continue
+            line_rows[key] = number
+            revenue, cogs, gross = line_amounts(
+                quantity=quantity,
+                unit_price=price,
+                discount_pct=discount,
+                unit_cost=product_cost if cost is None else cost,
+            )
+            if header.existing_id is not None:
+                lines = existing_lines.get(account)
+                if lines is None:
+                    lines = existing_lines[account] = self._stored_lines(account)
+                stored_line = lines.get((header.existing_id, product_id))
+                if stored_line is not None:
+                    line_id, *stored_values = stored_line
+                    if stored_values == [quantity, price, cost, discount]:
+                        self.result.unchanged += 1
+                    else:
+                        self.line_updates.append(
+                            (line_id, quantity, price, cost, discount, revenue, cogs, gross)
+                        )
+                        self.affected_accounts.add(account)
+                    continue
+            header.lines += 1
+            self.affected_accounts.add(account)
+            spool_write(
+                f"{index}\t{product_id}\t{quantity}\t{price}\t{NULL if cost is None else cost}\t{discount}"
+                f"\t{revenue}\t{cogs}\t{gross}"
+                "\n"
+            )
+            self.new_lines += 1
+        self.result.rows = count
+
+    @staticmethod
+    def _accounts_with_orders() -> set[int]:
+        return set(Order.objects.order_by().values_list("account_id", flat=True).distinct())
+
+    def _compare_header(
+        self, header: OrderHeader, stored: tuple[Any, ...], channel: str, purchase_type: str
+    ) -> None:
+        """Note what the file changes in an order already stored (an empty cell changes nothing)."""
+        order_id, date, stored_channel, stored_type = stored
+        header.existing_id = order_id
+        header.channel = channel or stored_channel
+        header.purchase_type = purchase_type or stored_type
+        if (header.date, header.channel, header.purchase_type) != (date, stored_channel, stored_type):
+            self.header_updates[order_id] = header
+            self.affected_accounts.add(header.account_id)
+
+    def _stored_lines(self, account: int) -> dict[tuple[int, int], tuple[Any, ...]]:
+        return {
+            (order_id, product_id): (pk, quantity, price, cost, discount)
+            for pk, order_id, product_id, quantity, price, cost, discount in OrderLine.objects.filter(
+                order__account_id=account
+            ).values_list(
+                "pk", "order_id", "product_id", "quantity", "unit_price", "unit_cost", "discount_pct"
+            )
+        }
+
+    def write(self) -> None:
+        progress = self.context.progress
+        actor = self.context.actor
+        actor_id = getattr(actor, "pk", None)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        stamps = f"\t{now}\t{now}\n"
+        new_headers = [h for h in self.headers if h.existing_id is None and h.lines]
+        ids = iter(reserve_ids(Order, len(new_headers)))
+        order_ids: list[int] = [0] * len(self.headers)
+        for index, header in enumerate(self.headers):
+            if header.existing_id is not None:
+                order_ids[index] = header.existing_id
+            elif header.lines:
+                order_ids[index] = next(ids)
+        created_by = NULL if actor_id is None else str(actor_id)
+        progress("writing orders", 0, len(new_headers))
+        copy_lines(
+            Order,
+            ORDER_COLUMNS,
+            (
+                f"{order_ids[index]}\t{h.account_id}\t{copy_field(h.number)}\t{h.date.isoformat()}\t{h.channel}"
+                f"\t{h.purchase_type}\t\t{created_by}\t1{stamps}"
+                for index, h in enumerate(self.headers)
+                if h.existing_id is None and h.lines
+            ),
+        )
+        progress("writing lines", 0, self.new_lines)
+        self.spool.seek(0)
+        copy_lines(OrderLine, LINE_COLUMNS, self._spooled_lines(order_ids, stamps))
+        self._update_stored()
+        audit_record(
+            actor=actor,
+            action=AuditRecord.Action.BULK_CREATE,
+            object_type="commerce.order",
+            object_repr=self.context.source[:200],
+            changes={
+                "orders": len(new_headers),
+                "lines": self.new_lines,
+                "orders_updated": len(self.header_updates),
+                "lines_updated": len(self.line_updates),
+            },
+        )
+        queue_insights_refresh(self.affected_accounts)
+        self.result.created = self.new_lines
+        self.result.updated = len(self.line_updates)
+        self.result.extra = {"orders_created": len(new_headers), "orders_updated": len(self.header_updates)}
+        self.spool.close()
+
+    def _spooled_lines(self, order_ids: list[int], stamps: str) -> Any:
+        progress = self.context.progress
+        total = self.new_lines
+        for done, line in enumerate(self.spool, start=1):
+            index, rest = line.split("\t", 1)
+            yield f"{order_ids[int(index)]}\t{rest[:-1]}{stamps}"
+            if done % PROGRESS_EVERY == 0:
+                progress("writing lines", done, total)
+
+    def _update_stored(self) -> None:
+        """Apply the file's changes to orders and lines already stored (re-imports after a correction)."""
+        now = timezone.now()
+        for order_id, header in self.header_updates.items():
+            Order.objects.filter(pk=order_id).update(
+                date=header.date,
+                channel=header.channel,
+                purchase_type=header.purchase_type,
+                version=F("version") + 1,
+                updated_at=now,
+            )
+        lines = []
+        for line_id, quantity, price, cost, discount, revenue, cogs, gross in self.line_updates:
+            line = OrderLine(
+                pk=line_id,
+                quantity=quantity,
+                unit_price=price,
+                unit_cost=cost,
+                discount_pct=discount,
+                revenue_cents=revenue,
+                cogs_cents=cogs,
+                gross_cents=gross,
+                updated_at=now,
+            )
+            lines.append(line)
+        fields = [
+            "quantity",
+            "unit_price",
+            "unit_cost",
+            "discount_pct",
+            "revenue_cents",
+            "cogs_cents",
+            "gross_cents",
+            "updated_at",
+        ]
+        OrderLine.objects.bulk_update(lines, fields, batch_size=1000)
+
+    def close(self) -> None:
+        self.spool.close()

@@ -1,0 +1,191 @@
+"""Imports: one or more files validated row by row and written in one transaction, or not at all.
+
+`import_files` is what the command, the background job and the tests call. Files are taken in the
+order given, so an orders file can name accounts and products that an earlier file of the same set
+brings; each is validated completely before it is written, and everything runs in one transaction, so
+a refusal, a crash or a kill leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cartera.accounts.services import ensure_can_write
+from cartera.dataio.base import ImportContext, Importer, Progress, no_progress
+from cartera.dataio.kinds import KINDS, header_problems, map_header
+from cartera.dataio.orders import OrderImporter
+from cartera.dataio.readers import FileRefused, Table, open_table
+from cartera.dataio.report import ErrorSink, FileResult, ImportResult
+from cartera.dataio.simple import IMPORTERS
+
+ALL_OR_NOTHING = "all-or-nothing"
+SKIP_BAD_ROWS = "skip-bad-rows"
+MODES = (ALL_OR_NOTHING, SKIP_BAD_ROWS)
+
+_COMMA_DECIMAL = re.compile(r"^\s*[+-]?\d[\d.]*,\d+\s*$")
+_NUMERIC_COLUMNS = {"list_price", "unit_cost", "quantity", "unit_price", "discount_pct", "amount"}
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    kind: str
+    path: str
+    sheet: str | None = None
+
+
+def importer_class(kind: str) -> type[Importer]:
+    if kind == "orders":
+        return OrderImporter
+    try:
+        return IMPORTERS[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}") from None
+
+
+def uses_decimal_comma(table: Table, positions: dict[str, int]) -> bool:
+    """Whether the file's numbers are written 1.234,56: a semicolon-separated CSV (or a workbook with
+    numbers stored as text) where some number of the sample has a decimal comma."""
+    if table.file_format == "csv" and table.delimiter != ";":
+        return False
+    columns = [position for name, position in positions.items() if name in _NUMERIC_COLUMNS]
+    return any(
+        _COMMA_DECIMAL.match(row[position])
+        for row in table.sample
+        for position in columns
+        if position < len(row)
+    )
+
+
+def import_files(
+    *,
+    actor: Any,
+    files: Sequence[ImportFile],
+    mode: str = ALL_OR_NOTHING,
+    dry_run: bool = False,
+    decimal_comma: bool | None = None,
+    report: TextIO | None = None,
+    progress: Progress = no_progress,
+    default_country: str = "",
+) -> ImportResult:
+    """Validate and (unless `dry_run`) write the files in one transaction.
+
+    `all-or-nothing` writes nothing when any row of any file is refused; `skip-bad-rows` writes the good
+    rows and reports the others. `decimal_comma` None means: detect it per file. Every problem goes to
+    `report` as CSV (file, row, column, value, message).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    ensure_can_write(actor)
+    sink = ErrorSink(report)
+    results: list[FileResult] = []
+    refused = ""
+    committed = False
+    with transaction.atomic():
+        for index, item in enumerate(files):
+            kind = KINDS[item.kind]
+            name = os.path.basename(item.path)
+            sink.start_file(name)
+            result = FileResult(kind=kind.name, file=name)
+            results.append(result)
+            try:
+                table = open_table(item.path, sheet=item.sheet)
+            except FileRefused as error:
+                refused = str(error)
+                sink.add(1, "", "", refused)
+                break
+            importer: Importer | None = None
+            try:
+                mapping = map_header(kind, table.header)
+                problems = header_problems(kind, mapping)
+                if problems:
+                    for column, message in problems:
+                        sink.add(1, column, "", message)
+                    result.header_refused = True
+                    break
+                comma = (
+                    decimal_comma
+                    if decimal_comma is not None
+                    else uses_decimal_comma(table, mapping.positions)
+                )
+                context = ImportContext(
+                    actor=actor,
+                    sink=sink,
+                    decimal_comma=comma,
+                    default_country=default_country,
+                    progress=progress,
+                    source=f"import {kind.name} {name}",
+                )
+                importer = importer_class(kind.name)(context, mapping, result)
+                try:
+                    importer.validate(table)
+                except FileRefused as error:
+                    refused = str(error)
+                    sink.add(result.rows + 1, "", "", refused)
+                    break
+                result.rejected = sink.file_rejected
+                last = index == len(files) - 1
+                if (mode == ALL_OR_NOTHING and sink.count) or (dry_run and last):
+                    continue
+                importer.write()
+                result.written = True
+            finally:
+                table.close()
+                if importer is not None:
+                    importer.close()
+        if dry_run or refused or (mode == ALL_OR_NOTHING and sink.count):
+            transaction.set_rollback(True)
+        else:
+            committed = True
+    if not committed:
+        for result in results:
+            result.written = False
+    progress("done", 1, 1)
+    return ImportResult(
+        files=results,
+        problem_count=sink.count,
+        problems=sink.problems,
+        committed=committed and any(result.written for result in results),
+        dry_run=dry_run,
+        mode=mode,
+        refused_reason=refused,
+    )
+
+
+def preview_file(kind_name: str, path: str, *, sheet: str | None = None, rows: int = 10) -> dict[str, Any]:
+    """What the import page shows before a dry run: the mapping of the header and the first rows."""
+    kind = KINDS[kind_name]
+    table = open_table(path, sheet=sheet, sample_size=rows)
+    try:
+        mapping = map_header(kind, table.header)
+        return {
+            "header": table.header,
+            "rows": table.sample[:rows],
+            "mapping": mapping.rows(kind),
+            "ignored": mapping.ignored,
+            "repeated": mapping.repeated,
+            "missing": mapping.missing,
+            "is_usable": mapping.is_usable,
+            "delimiter": table.delimiter if table.file_format == "csv" else "",
+            "file_format": table.file_format,
+            "decimal_comma": uses_decimal_comma(table, mapping.positions),
+        }
+    finally:
+        table.close()
+
+
+def refusal_message(result: ImportResult) -> str:
+    """One sentence for the person importing: what happened."""
+    if result.refused_reason:
+        return _("The file was refused: %(reason)s") % {"reason": result.refused_reason}
+    if result.dry_run:
+        return _("Dry run: %(count)d problems found; nothing was written.") % {"count": result.problem_count}
+    if result.problem_count and not result.committed:
+        return _("%(count)d problems found; nothing was imported.") % {"count": result.problem_count}
+    return _("Import finished with %(count)d problems.") % {"count": result.problem_count}
