@@ -467,7 +467,7 @@ def test_accounts_list_query_budget_with_a_full_page(client, db, make_user, djan
         )
     client.force_login(manager)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("accounts:list"))
 
     assert len(response.context["page"].object_list) == 50
@@ -477,10 +477,25 @@ def test_account_page_query_budget(client, db, django_assert_max_num_queries):
     showcase = build_showcase()
     client.force_login(showcase.executive)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("accounts:detail", args=[showcase.account.pk]))
 
     assert len(response.context["overview"].contacts) == 5
+
+
+def test_contacts_list_and_search_query_budgets(client, db, make_user, django_assert_max_num_queries):
+    manager = make_user(Role.SALES_MANAGER)
+    for n in range(60):
+        ContactFactory.create(last_name=f"Rojas {n}")
+    client.force_login(manager)
+
+    with django_assert_max_num_queries(5):
+        contacts = client.get(reverse("accounts:contact_list"))
+    with django_assert_max_num_queries(4):
+        search = client.get(reverse("accounts:search"), {"q": "rojas"})
+
+    assert len(contacts.context["page"].object_list) == 50
+    assert len(search.context["contacts"]) == 20
 
 
 # Language
