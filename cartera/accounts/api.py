@@ -8,7 +8,7 @@ from typing import Any
 import django_filters
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from cartera.accounts.filtersets import AccountFilterSet, ContactFilterSet
@@ -137,7 +137,7 @@ def list_accounts(request: HttpRequest, query: Query[AccountListQuery]) -> Any: 
     )
 
 
-@router.get("/accounts/{account_id}", response=AccountOut, summary="Read an account")
+@router.get("/accounts/{int:account_id}", response=AccountOut, summary="Read an account")
 @resource(Account)
 def get_account(request: HttpRequest, response: HttpResponse, account_id: ObjectId) -> Any:
     account = get_visible(Account.objects.visible_to(request.user), account_id)
@@ -151,10 +151,10 @@ def create_account(request: HttpRequest, response: HttpResponse, payload: Accoun
     base = {name: fields.pop(name) for name in ("legal_name", "tax_id", "country") if name in fields}
     account = account_create(actor=request.user, **base, **_account_changes(request, fields))
     with_etag(response, account)
-    return 201, account
+    return Status(201, account)
 
 
-@router.patch("/accounts/{account_id}", response=AccountOut, summary="Change an account (needs If-Match)")
+@router.patch("/accounts/{int:account_id}", response=AccountOut, summary="Change an account (needs If-Match)")
 def update_account(
     request: HttpRequest, response: HttpResponse, account_id: ObjectId, payload: AccountUpdate
 ) -> Any:
@@ -220,7 +220,7 @@ def list_contacts(request: HttpRequest, query: Query[ContactListQuery]) -> Any: 
     )
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut, summary="Read a contact")
+@router.get("/contacts/{int:contact_id}", response=ContactOut, summary="Read a contact")
 @resource(Contact)
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: ObjectId) -> Any:
     contact = get_visible(Contact.objects.visible_to(request.user), contact_id)
@@ -234,10 +234,10 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
     account = visible_account_or_422(request, fields.pop("account_id"))
     contact = contact_create(actor=request.user, account=account, **fields)
     with_etag(response, contact)
-    return 201, contact
+    return Status(201, contact)
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change a contact (needs If-Match)")
+@router.patch("/contacts/{int:contact_id}", response=ContactOut, summary="Change a contact (needs If-Match)")
 def update_contact(
     request: HttpRequest, response: HttpResponse, contact_id: ObjectId, payload: ContactUpdate
 ) -> Any:

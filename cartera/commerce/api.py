@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from cartera.accounts.api import visible_account_or_422
@@ -73,7 +73,7 @@ def list_product_lines(request: HttpRequest, query: Query[ProductLineListQuery])
     return paginate(request, query, ProductLineFilterSet, ordering=LINE_ORDERING, default_ordering=["name"])
 
 
-@router.get("/product-lines/{line_id}", response=ProductLineOut, summary="Read a product line")
+@router.get("/product-lines/{int:line_id}", response=ProductLineOut, summary="Read a product line")
 @resource(ProductLine)
 def get_product_line(request: HttpRequest, response: HttpResponse, line_id: ObjectId) -> Any:
     line = get_visible(product_lines_visible_to(request.user), line_id)
@@ -86,7 +86,7 @@ def create_product_line(request: HttpRequest, response: HttpResponse, payload: P
     ensure_can_write(request.user)
     line = product_line_create(actor=request.user, **payload.model_dump())
     with_etag(response, line)
-    return 201, line
+    return Status(201, line)
 
 
 class ProductOut(Schema):
@@ -139,7 +139,7 @@ def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> Any: 
     return paginate(request, query, ProductFilterSet, ordering=PRODUCT_ORDERING, default_ordering=["sku"])
 
 
-@router.get("/products/{product_id}", response=ProductOut, summary="Read a product")
+@router.get("/products/{int:product_id}", response=ProductOut, summary="Read a product")
 @resource(Product)
 def get_product(request: HttpRequest, response: HttpResponse, product_id: ObjectId) -> Any:
     product = get_visible(Product.objects.visible_to(request.user), product_id)
@@ -154,10 +154,10 @@ def create_product(request: HttpRequest, response: HttpResponse, payload: Produc
     fields["product_line"] = _product_line_or_422(request, fields.pop("product_line_id"))
     product = product_create(actor=request.user, **fields)
     with_etag(response, product)
-    return 201, product
+    return Status(201, product)
 
 
-@router.patch("/products/{product_id}", response=ProductOut, summary="Change a product (needs If-Match)")
+@router.patch("/products/{int:product_id}", response=ProductOut, summary="Change a product (needs If-Match)")
 def update_product(
     request: HttpRequest, response: HttpResponse, product_id: ObjectId, payload: ProductUpdate
 ) -> Any:
@@ -255,7 +255,7 @@ def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> Any:  # t
     )
 
 
-@router.get("/orders/{order_id}", response=OrderOut, summary="Read an order with its lines")
+@router.get("/orders/{int:order_id}", response=OrderOut, summary="Read an order with its lines")
 @resource(Order)
 def get_order(request: HttpRequest, response: HttpResponse, order_id: ObjectId) -> Any:
     order = get_visible(_with_lines(Order.objects.visible_to(request.user)), order_id)
@@ -300,7 +300,7 @@ def create_order(request: HttpRequest, response: HttpResponse, payload: OrderIn)
     )
     order = _with_lines(Order.objects.all()).get(pk=order.pk)
     with_etag(response, order)
-    return 201, order
+    return Status(201, order)
 
 
 @router.post(
@@ -333,7 +333,7 @@ def create_orders_bulk(request: HttpRequest, payload: OrdersBulkIn) -> Any:
         raise Problem(422, _("Nothing was written: correct these items."), errors=errors[:200])
     with transaction.atomic():
         orders_bulk_create(actor=request.user, orders=orders, lines=lines, source="api")
-    return 201, {"orders": len(orders), "lines": len(lines), "ids": [order.pk for order in orders]}
+    return Status(201, {"orders": len(orders), "lines": len(lines), "ids": [order.pk for order in orders]})
 
 
 def _validated_batch(

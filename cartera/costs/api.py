@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from cartera.accounts.api import visible_account_or_422
@@ -53,7 +53,7 @@ def list_service_costs(request: HttpRequest, query: Query[ServiceCostListQuery])
     return paginate(request, query, ServiceCostFilterSet, ordering=ORDERING, default_ordering=["-date"])
 
 
-@router.get("/service-costs/{cost_id}", response=ServiceCostOut, summary="Read a service cost")
+@router.get("/service-costs/{int:cost_id}", response=ServiceCostOut, summary="Read a service cost")
 @resource(ServiceCost)
 def get_service_cost(request: HttpRequest, response: HttpResponse, cost_id: ObjectId) -> Any:
     cost = get_visible(ServiceCost.objects.visible_to(request.user), cost_id)
@@ -68,7 +68,7 @@ def create_service_cost(request: HttpRequest, response: HttpResponse, payload: S
         actor=request.user, account=visible_account_or_422(request, payload.account_id), **fields
     )
     with_etag(response, cost)
-    return 201, cost
+    return Status(201, cost)
 
 
 class MarketingSpendOut(Schema):
@@ -101,7 +101,7 @@ def list_marketing_spend(request: HttpRequest, query: Query[MarketingSpendListQu
     return paginate(request, query, MarketingSpendFilterSet, ordering=ORDERING, default_ordering=["-date"])
 
 
-@router.get("/marketing-spend/{spend_id}", response=MarketingSpendOut, summary="Read a marketing spend")
+@router.get("/marketing-spend/{int:spend_id}", response=MarketingSpendOut, summary="Read a marketing spend")
 @resource(MarketingSpend)
 def get_marketing_spend(request: HttpRequest, response: HttpResponse, spend_id: ObjectId) -> Any:
     spend = get_visible(MarketingSpend.objects.visible_to(request.user), spend_id)
@@ -120,4 +120,4 @@ def create_marketing_spend(
         actor=request.user, account=visible_account_or_422(request, payload.account_id), **fields
     )
     with_etag(response, spend)
-    return 201, spend
+    return Status(201, spend)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from cartera.accounts.api import visible_account_or_422
@@ -76,7 +76,7 @@ def list_portfolios(request: HttpRequest, query: Query[PortfolioListQuery]) -> A
     )
 
 
-@router.get("/portfolios/{portfolio_id}", response=PortfolioOut, summary="Read a portfolio")
+@router.get("/portfolios/{int:portfolio_id}", response=PortfolioOut, summary="Read a portfolio")
 @resource(Portfolio)
 def get_portfolio(request: HttpRequest, response: HttpResponse, portfolio_id: ObjectId) -> Any:
     portfolio = get_visible(Portfolio.objects.visible_to(request.user), portfolio_id)
@@ -91,11 +91,11 @@ def create_portfolio(request: HttpRequest, response: HttpResponse, payload: Port
         actor=request.user, name=payload.name, owner=owner, description=payload.description
     )
     with_etag(response, portfolio)
-    return 201, portfolio
+    return Status(201, portfolio)
 
 
 @router.post(
-    "/portfolios/{portfolio_id}/reassign",
+    "/portfolios/{int:portfolio_id}/reassign",
     response=PortfolioOut,
     summary="Hand a portfolio to another salesperson (needs If-Match)",
 )
@@ -161,7 +161,7 @@ def list_territories(request: HttpRequest, query: Query[TerritoryListQuery]) -> 
     )
 
 
-@router.get("/territories/{territory_id}", response=TerritoryOut, summary="Read a territory")
+@router.get("/territories/{int:territory_id}", response=TerritoryOut, summary="Read a territory")
 @resource(Territory)
 def get_territory(request: HttpRequest, response: HttpResponse, territory_id: ObjectId) -> Any:
     territory = get_visible(_with_regions(Territory.objects.visible_to(request.user)), territory_id)
@@ -184,7 +184,7 @@ def create_territory(request: HttpRequest, response: HttpResponse, payload: Terr
         parent=parent,
     )
     with_etag(response, territory)
-    return 201, territory
+    return Status(201, territory)
 
 
 class TeamMemberOut(Schema):
@@ -222,7 +222,7 @@ def list_team_members(request: HttpRequest, query: Query[TeamMemberListQuery]) -
     )
 
 
-@router.get("/team-members/{member_id}", response=TeamMemberOut, summary="Read an account-team member")
+@router.get("/team-members/{int:member_id}", response=TeamMemberOut, summary="Read an account-team member")
 @resource(AccountTeamMember)
 def get_team_member(request: HttpRequest, response: HttpResponse, member_id: ObjectId) -> Any:
     member = get_visible(AccountTeamMember.objects.visible_to(request.user), member_id)
@@ -248,13 +248,15 @@ def add_team_member(request: HttpRequest, response: HttpResponse, payload: TeamM
         product_line=product_line,
     )
     with_etag(response, member)
-    return 201, member
+    return Status(201, member)
 
 
-@router.delete("/team-members/{member_id}", response={204: None}, summary="Take a user off an account's team")
+@router.delete(
+    "/team-members/{int:member_id}", response={204: None}, summary="Take a user off an account's team"
+)
 def remove_team_member(request: HttpRequest, member_id: ObjectId) -> Any:
     member = get_visible(
         AccountTeamMember.objects.visible_to(request.user).select_related("account"), member_id
     )
     team_member_remove(actor=request.user, member=member)
-    return 204, None
+    return Status(204, None)

@@ -69,7 +69,9 @@ class TierChangeOut(Schema):
 
 
 @router.get(
-    "/accounts/{account_id}/insights", response=InsightOut, summary="An account's metrics, tier and segment"
+    "/accounts/{int:account_id}/insights",
+    response=InsightOut,
+    summary="An account's metrics, tier and segment",
 )
 @resource(Account)
 def get_account_insights(request: HttpRequest, response: HttpResponse, account_id: ObjectId) -> Any:
@@ -83,7 +85,7 @@ def get_account_insights(request: HttpRequest, response: HttpResponse, account_i
 
 
 @router.get(
-    "/accounts/{account_id}/tier-history",
+    "/accounts/{int:account_id}/tier-history",
     response=list[TierChangeOut],
     summary="An account's moves on the ladder",
 )

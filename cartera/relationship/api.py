@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from cartera.accounts.api import visible_account_or_422
@@ -102,7 +102,7 @@ def list_interactions(request: HttpRequest, query: Query[InteractionListQuery]) 
     )
 
 
-@router.get("/interactions/{interaction_id}", response=InteractionOut, summary="Read an interaction")
+@router.get("/interactions/{int:interaction_id}", response=InteractionOut, summary="Read an interaction")
 @resource(Interaction)
 def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id: ObjectId) -> Any:
     interaction = get_visible(_with_contacts(Interaction.objects.visible_to(request.user)), interaction_id)
@@ -126,7 +126,7 @@ def create_interaction(request: HttpRequest, response: HttpResponse, payload: In
         contacts=[contact for contact in contacts if contact is not None],
     )
     with_etag(response, interaction)
-    return 201, interaction
+    return Status(201, interaction)
 
 
 class CommitmentOut(Schema):
@@ -171,7 +171,7 @@ def list_commitments(request: HttpRequest, query: Query[CommitmentListQuery]) ->
     )
 
 
-@router.get("/commitments/{commitment_id}", response=CommitmentOut, summary="Read a commitment")
+@router.get("/commitments/{int:commitment_id}", response=CommitmentOut, summary="Read a commitment")
 @resource(Commitment)
 def get_commitment(request: HttpRequest, response: HttpResponse, commitment_id: ObjectId) -> Any:
     commitment = get_visible(Commitment.objects.visible_to(request.user), commitment_id)
@@ -189,11 +189,11 @@ def create_commitment(request: HttpRequest, response: HttpResponse, payload: Com
         promised_to=_contact_or_422(request, payload.promised_to_id, "body.promised_to_id"),
     )
     with_etag(response, commitment)
-    return 201, commitment
+    return Status(201, commitment)
 
 
 @router.post(
-    "/commitments/{commitment_id}/resolve",
+    "/commitments/{int:commitment_id}/resolve",
     response=CommitmentOut,
     summary="Close a commitment as kept, broken or cancelled (needs If-Match)",
 )
@@ -248,7 +248,7 @@ def list_referrals(request: HttpRequest, query: Query[ReferralListQuery]) -> Any
     return paginate(request, query, ReferralFilterSet, ordering=REFERRAL_ORDERING, default_ordering=["-date"])
 
 
-@router.get("/referrals/{referral_id}", response=ReferralOut, summary="Read a referral")
+@router.get("/referrals/{int:referral_id}", response=ReferralOut, summary="Read a referral")
 @resource(Referral)
 def get_referral(request: HttpRequest, response: HttpResponse, referral_id: ObjectId) -> Any:
     referral = get_visible(Referral.objects.visible_to(request.user), referral_id)
@@ -271,7 +271,7 @@ def create_referral(request: HttpRequest, response: HttpResponse, payload: Refer
         note=payload.note,
     )
     with_etag(response, referral)
-    return 201, referral
+    return Status(201, referral)
 
 
 class FeedbackOut(Schema):
@@ -321,7 +321,7 @@ def list_feedback(request: HttpRequest, query: Query[FeedbackListQuery]) -> Any:
     return paginate(request, query, FeedbackFilterSet, ordering=FEEDBACK_ORDERING, default_ordering=["-date"])
 
 
-@router.get("/feedback/{feedback_id}", response=FeedbackOut, summary="Read a piece of feedback")
+@router.get("/feedback/{int:feedback_id}", response=FeedbackOut, summary="Read a piece of feedback")
 @resource(Feedback)
 def get_feedback(request: HttpRequest, response: HttpResponse, feedback_id: ObjectId) -> Any:
     feedback = get_visible(Feedback.objects.visible_to(request.user), feedback_id)
@@ -342,10 +342,10 @@ def create_feedback(request: HttpRequest, response: HttpResponse, payload: Feedb
         **fields,
     )
     with_etag(response, feedback)
-    return 201, feedback
+    return Status(201, feedback)
 
 
-@router.patch("/feedback/{feedback_id}", response=FeedbackOut, summary="Change feedback (needs If-Match)")
+@router.patch("/feedback/{int:feedback_id}", response=FeedbackOut, summary="Change feedback (needs If-Match)")
 def update_feedback(
     request: HttpRequest, response: HttpResponse, feedback_id: ObjectId, payload: FeedbackFields
 ) -> Any:
