@@ -39,7 +39,11 @@ def test_one_bad_line_refuses_the_whole_batch_and_names_it(api_client, world):
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"] == [
-        {"field": "body.orders.3.lines.1.product_id", "message": "There is no such product.", "code": "invalid"}
+        {
+            "field": "body.orders.3.lines.1.product_id",
+            "message": "There is no such product.",
+            "code": "invalid",
+        }
     ]
     assert (Order.objects.count(), OrderLine.objects.count()) == (0, 0)
 

@@ -18,7 +18,7 @@ def assert_problem(response, status: int, kind: str) -> dict:
     assert response.status_code == status
     assert response["Content-Type"] == PROBLEM
     body = response.json()
-    assert PROBLEM_KEYS <= set(body)
+    assert set(body) >= PROBLEM_KEYS
     assert body["status"] == status
     assert body["type"] == f"urn:cartera:problem:{kind}"
     return body
