@@ -88,6 +88,26 @@ class Territory(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A territory cannot be nested in itself or in one nested below it (the walks down the tree,
+        like territory_descendant_ids, would never end)."""
+        if self.pk is None or self.parent_id is None:
+            return
+        seen: set[int] = set()
+        node_id: int | None = self.parent_id
+        while node_id is not None and node_id not in seen:
+            if node_id == self.pk:
+                raise ValidationError(
+                    {
+                        "parent": ValidationError(
+                            _("A territory cannot be nested in itself or in one below it."),
+                            code="parent_cycle",
+                        )
+                    }
+                )
+            seen.add(node_id)
+            node_id = Territory.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+
 
 class TerritoryRegion(models.Model):
     """A region (ISO 3166-2) that belongs to a territory: each region falls in exactly one."""

@@ -10,7 +10,9 @@ from cartera.accounts.tests.factories import AccountFactory
 from cartera.commerce.tests.factories import ProductLineFactory
 from cartera.core.errors import ConflictError, PermissionDeniedError
 from cartera.core.models import AuditRecord
+from cartera.core.services import model_update
 from cartera.coverage.models import AccountTeamMember, Portfolio, PortfolioReassignment, TerritoryRegion
+from cartera.coverage.selectors import territory_descendant_ids
 from cartera.coverage.services import (
     portfolio_create,
     portfolio_reassign,
@@ -334,3 +336,17 @@ def test_a_support_agent_cannot_remove_team_members(world):
 
     assert AccountTeamMember.objects.filter(pk=sponsor.pk).exists()
     assert AuditRecord.objects.count() == 0
+
+
+def test_a_territory_cannot_be_nested_below_itself(world):
+    country = TerritoryFactory(name="Chile")
+    north = TerritoryFactory(name="Norte", parent=country)
+    far_north = TerritoryFactory(name="Norte Grande", parent=north)
+
+    with pytest.raises(ValidationError) as caught:
+        model_update(actor=world.manager, instance=country, data={"parent": far_north}, expected_version=1)
+
+    assert [error.code for error in caught.value.error_dict["parent"]] == ["parent_cycle"]
+    country.refresh_from_db()
+    assert (country.parent, country.version) == (None, 1)
+    assert territory_descendant_ids(country) == [country.pk, north.pk, far_north.pk]
