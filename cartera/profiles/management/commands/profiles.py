@@ -1,0 +1,56 @@
+"""`cartera profiles suggest --k N [--as-of DATE] [--adopt]`: suggested B2C profiles from clustering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cartera.profiles.services import profiles_adopt_suggestions
+from cartera.profiles.suggest import render_suggestions, suggest_profiles
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(gettext("%(text)s is not a date like 2026-06-30.") % {"text": text}) from error
+
+
+class Command(BaseCommand):
+    help = "B2C profiles: suggest profiles from the consumers' recency, frequency and spend."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        suggest = actions.add_parser(
+            "suggest",
+            help=str(_("Propose profiles by clustering consumers on recency, frequency and spend.")),
+        )
+        suggest.add_argument("--k", type=int, default=4, help=str(_("How many profiles to propose.")))
+        suggest.add_argument(
+            "--as-of", type=_date, help=str(_("Reference date (YYYY-MM-DD); today by default."))
+        )
+        suggest.add_argument("--random-state", type=int, default=0, help=str(_("Seed of the clustering.")))
+        suggest.add_argument(
+            "--adopt", action="store_true", help=str(_("Create the suggestions as inactive profiles."))
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of = options["as_of"] or timezone.localdate()
+        try:
+            suggestions = suggest_profiles(k=options["k"], as_of=as_of, random_state=options["random_state"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(render_suggestions(suggestions))
+        if options["adopt"]:
+            profiles = profiles_adopt_suggestions(actor=None, suggestions=suggestions)
+            self.stdout.write("")
+            self.stdout.write(
+                gettext("Created %(count)s inactive profiles: %(names)s.")
+                % {"count": len(profiles), "names": ", ".join(profile.name for profile in profiles)}
+            )
