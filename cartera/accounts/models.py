@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cartera.accounts.querysets import AccountQuerySet, ContactQuerySet
 from cartera.core.models import VersionedModel
 from cartera.core.phones import clean_phone
-from cartera.core.regions import country_name, is_valid_region, region_name
+from cartera.core.regions import is_known_country, is_valid_region, region_name
 from cartera.core.taxid import clean_tax_id, format_tax_id, tax_id_label
 from cartera.core.text import normalize, normalize_company_name
 
@@ -145,7 +145,7 @@ class Account(VersionedModel):
 
         errors: dict[str, list[ValidationError]] = {}
         self.country = (self.country or "").strip().upper()
-        if self.country and country_name(self.country) == self.country:  # pycountry does not know it
+        if self.country and not is_known_country(self.country):
             errors["country"] = [
                 ValidationError(
                     _("%(country)s is not an ISO 3166 country code."),

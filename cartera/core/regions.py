@@ -25,6 +25,11 @@ def country_choices() -> list[tuple[str, str]]:
     return primary + others
 
 
+def is_known_country(code: str) -> bool:
+    """Whether `code` is an ISO 3166-1 alpha-2 country code."""
+    return len(code or "") == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+
+
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=(code or "").upper())
     return country.name if country else code
