@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cartera.commerce",
     "cartera.relationship",
     "cartera.costs",
+    "cartera.insights",
     "cartera.demo",
 ]
 
