@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, Contact
+from cartera.api.webhooks import emit_event
 from cartera.core.errors import PermissionDeniedError
 from cartera.core.services import model_create, model_update, models_bulk_create
 from cartera.core.taxid import clean_tax_id, tax_id_label
@@ -124,6 +125,7 @@ def account_create(
                 actor=actor,
                 instance=AccountTeamMember(account=account, user=responsible, role=TeamRole.RESPONSIBLE),
             )
+        emit_event("account.created", {"id": account.pk, "version": account.version})
     return account
 
 
@@ -211,7 +213,9 @@ def account_update(*, actor: Any, account: Account, expected_version: int, **cha
                 changes.get("tax_id", account.tax_id),
                 exclude_pk=account.pk,
             )
-        return model_update(actor=actor, instance=account, data=changes, expected_version=expected_version)
+        account = model_update(actor=actor, instance=account, data=changes, expected_version=expected_version)
+        emit_event("account.updated", {"id": account.pk, "version": account.version})
+        return account
 
 
 def _user_or_none(actor: Any) -> Any:

@@ -99,9 +99,8 @@ def test_a_signature_with_another_secret_does_not_verify(world, receiver, django
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(world, receiver, django_capture_on_commit_callbacks):
     webhook_subscription_create(actor=world.administrator, url=receiver.url, events=["account.created"])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(ValidationError):
-            account_create(actor=world.manager, legal_name="Sin RUT", tax_id="12.345.678-0")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
+        account_create(actor=world.manager, legal_name="Sin RUT", tax_id="12.345.678-0")
     assert (len(callbacks), receiver.requests, WebhookDelivery.objects.count()) == (0, [], 0)
 
 
