@@ -182,12 +182,13 @@ def profit_classes_refresh(cursor: Any) -> None:
 
 def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None) -> None:
     """Flag the accounts whose days without contact exceed their segment's limit, with the days overdue.
-    An account never contacted counts from its creation as a client of cartera."""
+    An account never contacted counts from its creation as a client of cartera. An account without a
+    segment has no limit, so it is never flagged (a flag left from an earlier segment is cleared)."""
     where = "" if account_ids is None else f"AND s.account_id IN ({sql.id_list(account_ids)})"
     cursor.execute(
         f"""
         UPDATE {_SNAPSHOT_TABLE} SET
-            is_disconnected = (lim.days > lim.max_days),
+            is_disconnected = CASE WHEN lim.days > lim.max_days THEN TRUE ELSE FALSE END,
             days_overdue = CASE WHEN lim.days > lim.max_days THEN lim.days - lim.max_days ELSE 0 END
         FROM (
             SELECT s.account_id,
@@ -195,8 +196,8 @@ def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None)
                     AS days,
                 sm.max_days_without_contact AS max_days
             FROM {_SNAPSHOT_TABLE} s
-            JOIN insights_segment seg ON seg.id = s.segment_id
-            JOIN insights_servicemodel sm ON sm.id = seg.service_model_id
+            LEFT JOIN insights_segment seg ON seg.id = s.segment_id
+            LEFT JOIN insights_servicemodel sm ON sm.id = seg.service_model_id
             JOIN (SELECT id, {sql.date_of("created_at")} AS created_on FROM accounts_account) acc_created
                 ON acc_created.id = s.account_id
             WHERE 1 = 1 {where}
