@@ -26,3 +26,11 @@ def queue_insights_refresh(account_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in account_ids if pk is not None})
     if ids:
         transaction.on_commit(lambda: refresh_account_insights.enqueue(account_ids=ids))
+
+
+@task()
+def reassign_segments() -> dict[str, int]:
+    """Re-segment every account after a segment or service model changed, with its alerts and churn."""
+    from cartera.insights.segment_services import segments_reassign
+
+    return {"accounts": segments_reassign()}
