@@ -1,12 +1,19 @@
 """Churn risk that explains itself: a 0-100 score summed from named factors, each one stored.
 
-Factors (points):
-- recency: how far the time since the last order exceeds the account's own usual gap between orders
-  (no points up to the usual gap, 35 at three times it or more); a one-order account scores by age alone.
-- orders_falling: orders in the window against the window before (25 points for a fall to zero).
-- broken_commitments: 5 points per commitment broken in the window, up to 15.
-- open_complaints: 8 points per open complaint, up to 15.
+Factors (points, each rounded half up to a whole number; W is the window, 365 days by default):
+- recency: the days since the last order against the account's own usual gap between orders (the days
+  from its first to its last order dated <= D, divided by the orders minus one, at least one day). No
+  points up to the usual gap, then 17.5 per gap beyond it, 35 at three times it or more: 60 days since
+  the last order of an account that orders every 30 is 17.5, so 18. A one-order account scores by age
+  alone: nothing up to W/2 days (whole days), 35 from three times that, linear in between.
+- orders_falling: orders in the window against the window before (D - 2W < d <= D - W): 25 points times
+  the share lost, so 8 orders then and 2 now is 18.75, so 19; a fall to zero is 25.
+- broken_commitments: 5 points per commitment broken in the window (an overdue open one counts), up to 15.
+- open_complaints: 8 points per complaint dated <= D and not closed, up to 15.
 - disconnected: 10 points when the account has gone longer without contact than its segment allows.
+
+The maxima add up to exactly 100, the cap of the score. `churn_factors` holds every factor by name with
+its points, and they add up to `churn_risk`.
 """
 
 from __future__ import annotations

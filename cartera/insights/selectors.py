@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from cartera.accounts.models import Account
 from cartera.commerce.amounts import from_cents
@@ -165,13 +166,27 @@ def rollup(by: str, *, user: Any = None) -> list[dict[str, Any]]:
 
 def disconnection_alerts(*, user: Any, only_mine: bool = False) -> QuerySet[AccountInsight]:
     """Accounts gone longer without contact than their segment allows, most overdue first. With
-    `only_mine`, only those in the user's portfolios or on whose team the user is responsible."""
+    `only_mine`, only those in the user's portfolios or on whose team the user is responsible. Each row
+    carries `owner_id`: the owner of the account's portfolio, else its (first) responsible salesperson."""
+    from cartera.coverage.models import AccountTeamMember
+
     alerts = insights_visible_to(user).filter(is_disconnected=True)
     if only_mine:
         alerts = alerts.filter(
             Q(account__portfolio__owner=user)
             | Q(account__team_members__user=user, account__team_members__role="responsible")
         ).distinct()
-    return alerts.select_related(
-        "account", "segment", "segment__service_model", "account__portfolio__owner"
-    ).order_by("-days_overdue", "account_id")
+    responsible = (
+        AccountTeamMember.objects.filter(account=OuterRef("account_id"), role="responsible")
+        .order_by("pk")
+        .values("user_id")[:1]
+    )
+    return (
+        alerts.annotate(
+            owner_id=Coalesce(
+                "account__portfolio__owner_id", Subquery(responsible), output_field=BigIntegerField()
+            )
+        )
+        .select_related("account", "segment", "segment__service_model", "account__portfolio__owner")
+        .order_by("-days_overdue", "account_id")
+    )
