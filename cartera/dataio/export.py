@@ -75,7 +75,7 @@ def _accounts(user: Any, filters: dict[str, Any]) -> QuerySet[Account]:
     """The accounts the user sees, narrowed by the accounts list's filters."""
     request = SimpleNamespace(user=user, GET=filters)
     filterset = AccountFilterSet(filters or None, request=request)  # type: ignore[arg-type]
-    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
 
 
 def _scoped(queryset: QuerySet[Any], user: Any, filters: dict[str, Any], date_field: str) -> QuerySet[Any]:
@@ -140,7 +140,8 @@ def export_rows(
     elif kind == "contacts":
         request = SimpleNamespace(user=user, GET=filters)
         contacts = ContactFilterSet(filters or None, request=request)  # type: ignore[arg-type]
-        queryset: QuerySet[Any] = contacts.qs if contacts.is_valid() else Contact.objects.none()
+        valid = not contacts.is_bound or contacts.is_valid()
+        queryset: QuerySet[Any] = contacts.qs if valid else Contact.objects.none()
         for contact in queryset.iterator(chunk_size=2000):
             yield {
                 "account_tax_id": _tax_id(contact.account.country, contact.account.tax_id),

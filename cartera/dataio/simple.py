@@ -122,6 +122,7 @@ class AccountImporter(Importer):
 
     def validate(self, table: Any) -> None:
         self.stored = {(a.country, a.tax_id): a for a in Account.objects.all()}
+        self.editable = AccountRefs(self.context).editable
         self.seen: dict[Any, int] = {}
         super().validate(table)
 
@@ -143,7 +144,11 @@ class AccountImporter(Importer):
                 % {"region": region, "country": values["country"]},
             )
             return
-        _duplicate(self, row, (values["country"], values["tax_id"]), self.seen, "tax_id")
+        if _duplicate(self, row, (values["country"], values["tax_id"]), self.seen, "tax_id"):
+            return
+        stored = self.stored.get((values["country"], values["tax_id"]))
+        if stored is not None and self.editable is not None and stored.pk not in self.editable:
+            self.error(row, "tax_id", values["tax_id"], _("You may not change this account."))
 
     def write(self) -> None:
         creates: list[dict[str, Any]] = []
