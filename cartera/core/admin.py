@@ -1,5 +1,5 @@
 """The Django admin is one more write interface: its saves and deletes go through the audited,
-optimistic-locked helpers of cartera.core.services, and the audit log itself is read-only."""
+optimistic-locked write functions of cartera.core.services, and the audit log itself is read-only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shared write helpers: every write validated, audited in its own transaction, and updates
+"""The shared write functions: every write validated, audited in its own transaction, and updates
 refused when someone else saved first."""
 
 from decimal import Decimal
@@ -257,7 +257,7 @@ def test_bulk_create_of_nothing_writes_nothing(actor):
     assert AuditRecord.objects.count() == 0
 
 
-def test_the_helpers_join_the_callers_transaction(actor):
+def test_the_write_functions_join_the_callers_transaction(actor):
     line = ProductLineFactory()
 
     with pytest.raises(RuntimeError), transaction.atomic():
