@@ -207,13 +207,15 @@ def test_interactions_name_their_user_and_contact(catalog, tmp_path):
                 "Revisión anual",
             ],
             [catalog.tax_ids[0], "2025-06-02", "llamada", "nadie@empresa.cl", "", ""],
+            [catalog.tax_ids[0], "2025-06-03", "fax", "", "", ""],
         ],
     )
 
     _result, report = _import("interactions", path)
 
     assert report == [
-        'i.csv,3,kind,llamada,"Not one of: visit, call, meeting, email, event, support."',
+        "i.csv,3,user_email,nadie@empresa.cl,No user has the email nadie@empresa.cl.",
+        'i.csv,4,kind,fax,"Not one of: visit, call, meeting, email, event, support."',
     ]
     assert Interaction.objects.count() == 0
     fixed = write_csv(
