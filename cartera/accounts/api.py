@@ -22,6 +22,7 @@ from cartera.api.listing import (
     list_query,
     page_schema,
     paginate,
+    read_flat,
     reject_fields,
     resource,
 )
@@ -133,16 +134,19 @@ def _account_changes(request: HttpRequest, fields: dict[str, Any]) -> dict[str, 
 @resource(Account)
 def list_accounts(request: HttpRequest, query: Query[AccountListQuery]) -> Any:  # type: ignore[valid-type]
     return paginate(
-        request, query, AccountApiFilterSet, ordering=ACCOUNT_ORDERING, default_ordering=["legal_name", "id"]
+        request,
+        query,
+        AccountApiFilterSet,
+        ordering=ACCOUNT_ORDERING,
+        default_ordering=["legal_name", "id"],
+        flat=AccountOut,
     )
 
 
 @router.get("/accounts/{int:account_id}", response=AccountOut, summary="Read an account")
 @resource(Account)
-def get_account(request: HttpRequest, response: HttpResponse, account_id: ObjectId) -> Any:
-    account = get_visible(Account.objects.visible_to(request.user), account_id)
-    with_etag(response, account)
-    return account
+def get_account(request: HttpRequest, account_id: ObjectId) -> Any:
+    return read_flat(Account.objects.visible_to(request.user), account_id, AccountOut)
 
 
 @router.post("/accounts", response={201: AccountOut}, summary="Create an account")
@@ -216,16 +220,19 @@ ContactListQuery = list_query("ContactListQuery", ContactFilterSet, CONTACT_ORDE
 @resource(Contact)
 def list_contacts(request: HttpRequest, query: Query[ContactListQuery]) -> Any:  # type: ignore[valid-type]
     return paginate(
-        request, query, ContactFilterSet, ordering=CONTACT_ORDERING, default_ordering=["last_name", "id"]
+        request,
+        query,
+        ContactFilterSet,
+        ordering=CONTACT_ORDERING,
+        default_ordering=["last_name", "id"],
+        flat=ContactOut,
     )
 
 
 @router.get("/contacts/{int:contact_id}", response=ContactOut, summary="Read a contact")
 @resource(Contact)
-def get_contact(request: HttpRequest, response: HttpResponse, contact_id: ObjectId) -> Any:
-    contact = get_visible(Contact.objects.visible_to(request.user), contact_id)
-    with_etag(response, contact)
-    return contact
+def get_contact(request: HttpRequest, contact_id: ObjectId) -> Any:
+    return read_flat(Contact.objects.visible_to(request.user), contact_id, ContactOut)
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="Add a contact to an account")

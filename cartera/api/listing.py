@@ -7,15 +7,18 @@ may not see is a 404, never a 403 that would confirm it exists.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 import django_filters
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, Field, create_model
 
 from cartera.api.problems import Problem, field_error
@@ -114,6 +117,38 @@ def _ordering(value: str | None, allowed: Sequence[str], default: Sequence[str])
     return [*chosen, "pk"]
 
 
+def flat_fields(schema: type[Schema]) -> list[str]:
+    """The fields of a schema made only of the model's own columns, read with `values()`."""
+    return list(schema.model_fields)
+
+
+def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
+    """JSON as ninja renders it (same encoder), for reads that skip building model instances and schemas."""
+    response = HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder), status=status, content_type="application/json"
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def read_flat(queryset: QuerySet[Any], pk: int, schema: type[Schema]) -> HttpResponse:
+    """One visible row as `schema` (only model columns), with its ETag; 404 when not visible.
+
+    Reads the columns with `values()`: for hot, flat reads this costs a fraction of building a model
+    instance and validating it through the schema, and gives the same JSON (tests compare both)."""
+    rows = list(queryset.filter(pk=pk).order_by().values(*flat_fields(schema))[:1])
+    row = rows[0] if rows else None
+    if row is None:
+        raise Problem(404, _("There is no such record, or you may not see it."))
+    model_name = queryset.model._meta.model_name
+    version = row.get("version")
+    if version is None:
+        stamp = row.get("updated_at")
+        version = int(stamp.timestamp() * 1000) if stamp is not None else 0
+    return json_response(row, headers={"ETag": f'W/"{model_name}-{row["id"]}-v{version}"'})
+
+
 def paginate(
     request: HttpRequest,
     query: Any,
@@ -122,13 +157,18 @@ def paginate(
     ordering: Sequence[str],
     default_ordering: Sequence[str],
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
-) -> dict[str, Any]:
+    flat: type[Schema] | None = None,
+) -> Any:
     """One page of the filtered, visible, ordered list. No total count: a page fetches one row more than
-    it shows to know whether there is a next one, so a page costs the same on any size of table."""
+    it shows to know whether there is a next one, so a page costs the same on any size of table.
+
+    With `flat`, a schema of the model's own columns, rows are read with `values()` and rendered
+    directly (see read_flat)."""
     params = query.model_dump(exclude_none=True)
     page, size = params.pop("page"), params.pop("page_size")
     order = _ordering(params.pop("ordering", None), ordering, default_ordering)
-    filterset = filterset_class({k: str(v) for k, v in params.items()}, request=request)
+    data = {name: str(value) for name, value in params.items()}
+    filterset = _with_only(filterset_class, frozenset(data))(data, request=request)
     if not filterset.is_valid():
         raise Problem(
             422,
@@ -140,15 +180,31 @@ def paginate(
     queryset = filterset.qs.order_by(*order)
     if prepare is not None:
         queryset = prepare(queryset)
+    if flat is not None:
+        queryset = queryset.values(*flat_fields(flat))
     start = (page - 1) * size
     rows = list(queryset[start : start + size + 1])
-    return {
+    result = {
         "items": rows[:size],
         "page": page,
         "page_size": size,
         "next": _link(request, page + 1) if len(rows) > size else None,
         "previous": _link(request, page - 1) if page > 1 else None,
     }
+    return json_response(result) if flat is not None else result
+
+
+@functools.cache
+def _with_only(filterset_class: type[django_filters.FilterSet], names: frozenset[str]) -> Any:
+    """The filter set with only the filters a request uses: the same filtering (an absent filter does
+    nothing) without copying every filter and form field on each call, which costs more than the query."""
+    restricted = type(
+        filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__}
+    )
+    restricted.base_filters = {
+        name: filter_ for name, filter_ in filterset_class.base_filters.items() if name in names
+    }
+    return restricted
 
 
 def _link(request: HttpRequest, page: int) -> str:

@@ -18,7 +18,16 @@ from cartera.accounts.api import visible_account_or_422
 from cartera.accounts.models import Account
 from cartera.accounts.services import ensure_can_write
 from cartera.api.etag import required_version, with_etag
-from cartera.api.listing import ObjectId, Text, get_visible, list_query, page_schema, paginate, resource
+from cartera.api.listing import (
+    ObjectId,
+    Text,
+    get_visible,
+    list_query,
+    page_schema,
+    paginate,
+    read_flat,
+    resource,
+)
 from cartera.api.problems import Problem, field_error, validation_errors
 from cartera.commerce.filtersets import (
     OrderFilterSet,
@@ -70,15 +79,20 @@ ProductLineListQuery = list_query("ProductLineListQuery", ProductLineFilterSet, 
 @router.get("/product-lines", response=page_schema(ProductLineOut), summary="List product lines")
 @resource(ProductLine)
 def list_product_lines(request: HttpRequest, query: Query[ProductLineListQuery]) -> Any:  # type: ignore[valid-type]
-    return paginate(request, query, ProductLineFilterSet, ordering=LINE_ORDERING, default_ordering=["name"])
+    return paginate(
+        request,
+        query,
+        ProductLineFilterSet,
+        ordering=LINE_ORDERING,
+        default_ordering=["name"],
+        flat=ProductLineOut,
+    )
 
 
 @router.get("/product-lines/{int:line_id}", response=ProductLineOut, summary="Read a product line")
 @resource(ProductLine)
-def get_product_line(request: HttpRequest, response: HttpResponse, line_id: ObjectId) -> Any:
-    line = get_visible(product_lines_visible_to(request.user), line_id)
-    with_etag(response, line)
-    return line
+def get_product_line(request: HttpRequest, line_id: ObjectId) -> Any:
+    return read_flat(product_lines_visible_to(request.user), line_id, ProductLineOut)
 
 
 @router.post("/product-lines", response={201: ProductLineOut}, summary="Create a product line")
@@ -136,15 +150,15 @@ def _product_line_or_422(request: HttpRequest, line_id: int) -> ProductLine:
 @router.get("/products", response=page_schema(ProductOut), summary="List products")
 @resource(Product)
 def list_products(request: HttpRequest, query: Query[ProductListQuery]) -> Any:  # type: ignore[valid-type]
-    return paginate(request, query, ProductFilterSet, ordering=PRODUCT_ORDERING, default_ordering=["sku"])
+    return paginate(
+        request, query, ProductFilterSet, ordering=PRODUCT_ORDERING, default_ordering=["sku"], flat=ProductOut
+    )
 
 
 @router.get("/products/{int:product_id}", response=ProductOut, summary="Read a product")
 @resource(Product)
-def get_product(request: HttpRequest, response: HttpResponse, product_id: ObjectId) -> Any:
-    product = get_visible(Product.objects.visible_to(request.user), product_id)
-    with_etag(response, product)
-    return product
+def get_product(request: HttpRequest, product_id: ObjectId) -> Any:
+    return read_flat(Product.objects.visible_to(request.user), product_id, ProductOut)
 
 
 @router.post("/products", response={201: ProductOut}, summary="Add a product to the catalog")

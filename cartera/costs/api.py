@@ -12,7 +12,15 @@ from pydantic import ConfigDict, Field
 
 from cartera.accounts.api import visible_account_or_422
 from cartera.api.etag import with_etag
-from cartera.api.listing import ObjectId, Text, get_visible, list_query, page_schema, paginate, resource
+from cartera.api.listing import (
+    ObjectId,
+    Text,
+    list_query,
+    page_schema,
+    paginate,
+    read_flat,
+    resource,
+)
 from cartera.costs.filtersets import MarketingSpendFilterSet, ServiceCostFilterSet
 from cartera.costs.models import MarketingSpend, ServiceCost, ServiceCostKind
 from cartera.costs.services import marketing_spend_record, service_cost_record
@@ -50,15 +58,20 @@ ServiceCostListQuery = list_query("ServiceCostListQuery", ServiceCostFilterSet, 
 @router.get("/service-costs", response=page_schema(ServiceCostOut), summary="List service costs")
 @resource(ServiceCost)
 def list_service_costs(request: HttpRequest, query: Query[ServiceCostListQuery]) -> Any:  # type: ignore[valid-type]
-    return paginate(request, query, ServiceCostFilterSet, ordering=ORDERING, default_ordering=["-date"])
+    return paginate(
+        request,
+        query,
+        ServiceCostFilterSet,
+        ordering=ORDERING,
+        default_ordering=["-date"],
+        flat=ServiceCostOut,
+    )
 
 
 @router.get("/service-costs/{int:cost_id}", response=ServiceCostOut, summary="Read a service cost")
 @resource(ServiceCost)
-def get_service_cost(request: HttpRequest, response: HttpResponse, cost_id: ObjectId) -> Any:
-    cost = get_visible(ServiceCost.objects.visible_to(request.user), cost_id)
-    with_etag(response, cost)
-    return cost
+def get_service_cost(request: HttpRequest, cost_id: ObjectId) -> Any:
+    return read_flat(ServiceCost.objects.visible_to(request.user), cost_id, ServiceCostOut)
 
 
 @router.post("/service-costs", response={201: ServiceCostOut}, summary="Record a cost of serving an account")
@@ -98,15 +111,20 @@ MarketingSpendListQuery = list_query("MarketingSpendListQuery", MarketingSpendFi
 @router.get("/marketing-spend", response=page_schema(MarketingSpendOut), summary="List marketing spend")
 @resource(MarketingSpend)
 def list_marketing_spend(request: HttpRequest, query: Query[MarketingSpendListQuery]) -> Any:  # type: ignore[valid-type]
-    return paginate(request, query, MarketingSpendFilterSet, ordering=ORDERING, default_ordering=["-date"])
+    return paginate(
+        request,
+        query,
+        MarketingSpendFilterSet,
+        ordering=ORDERING,
+        default_ordering=["-date"],
+        flat=MarketingSpendOut,
+    )
 
 
 @router.get("/marketing-spend/{int:spend_id}", response=MarketingSpendOut, summary="Read a marketing spend")
 @resource(MarketingSpend)
-def get_marketing_spend(request: HttpRequest, response: HttpResponse, spend_id: ObjectId) -> Any:
-    spend = get_visible(MarketingSpend.objects.visible_to(request.user), spend_id)
-    with_etag(response, spend)
-    return spend
+def get_marketing_spend(request: HttpRequest, spend_id: ObjectId) -> Any:
+    return read_flat(MarketingSpend.objects.visible_to(request.user), spend_id, MarketingSpendOut)
 
 
 @router.post(

@@ -13,7 +13,16 @@ from pydantic import ConfigDict, Field
 
 from cartera.accounts.api import visible_account_or_422
 from cartera.api.etag import required_version, with_etag
-from cartera.api.listing import ObjectId, Text, get_visible, list_query, page_schema, paginate, resource
+from cartera.api.listing import (
+    ObjectId,
+    Text,
+    get_visible,
+    list_query,
+    page_schema,
+    paginate,
+    read_flat,
+    resource,
+)
 from cartera.api.problems import Problem, field_error
 from cartera.commerce.filtersets import product_lines_visible_to
 from cartera.coverage.filtersets import AccountTeamMemberFilterSet, PortfolioFilterSet, TerritoryFilterSet
@@ -72,16 +81,19 @@ PortfolioListQuery = list_query("PortfolioListQuery", PortfolioFilterSet, PORTFO
 @resource(Portfolio)
 def list_portfolios(request: HttpRequest, query: Query[PortfolioListQuery]) -> Any:  # type: ignore[valid-type]
     return paginate(
-        request, query, PortfolioFilterSet, ordering=PORTFOLIO_ORDERING, default_ordering=["name"]
+        request,
+        query,
+        PortfolioFilterSet,
+        ordering=PORTFOLIO_ORDERING,
+        default_ordering=["name"],
+        flat=PortfolioOut,
     )
 
 
 @router.get("/portfolios/{int:portfolio_id}", response=PortfolioOut, summary="Read a portfolio")
 @resource(Portfolio)
-def get_portfolio(request: HttpRequest, response: HttpResponse, portfolio_id: ObjectId) -> Any:
-    portfolio = get_visible(Portfolio.objects.visible_to(request.user), portfolio_id)
-    with_etag(response, portfolio)
-    return portfolio
+def get_portfolio(request: HttpRequest, portfolio_id: ObjectId) -> Any:
+    return read_flat(Portfolio.objects.visible_to(request.user), portfolio_id, PortfolioOut)
 
 
 @router.post("/portfolios", response={201: PortfolioOut}, summary="Create a portfolio")
@@ -219,15 +231,14 @@ def list_team_members(request: HttpRequest, query: Query[TeamMemberListQuery]) -
         AccountTeamMemberFilterSet,
         ordering=TEAM_ORDERING,
         default_ordering=["account_id", "id"],
+        flat=TeamMemberOut,
     )
 
 
 @router.get("/team-members/{int:member_id}", response=TeamMemberOut, summary="Read an account-team member")
 @resource(AccountTeamMember)
-def get_team_member(request: HttpRequest, response: HttpResponse, member_id: ObjectId) -> Any:
-    member = get_visible(AccountTeamMember.objects.visible_to(request.user), member_id)
-    with_etag(response, member)
-    return member
+def get_team_member(request: HttpRequest, member_id: ObjectId) -> Any:
+    return read_flat(AccountTeamMember.objects.visible_to(request.user), member_id, TeamMemberOut)
 
 
 @router.post("/team-members", response={201: TeamMemberOut}, summary="Put a user on an account's team")

@@ -13,7 +13,16 @@ from pydantic import ConfigDict, Field
 from cartera.accounts.api import visible_account_or_422
 from cartera.accounts.models import Contact
 from cartera.api.etag import required_version, with_etag
-from cartera.api.listing import ObjectId, Text, get_visible, list_query, page_schema, paginate, resource
+from cartera.api.listing import (
+    ObjectId,
+    Text,
+    get_visible,
+    list_query,
+    page_schema,
+    paginate,
+    read_flat,
+    resource,
+)
 from cartera.api.problems import Problem, field_error
 from cartera.relationship.filtersets import (
     CommitmentFilterSet,
@@ -167,16 +176,19 @@ CommitmentListQuery = list_query("CommitmentListQuery", CommitmentFilterSet, COM
 @resource(Commitment)
 def list_commitments(request: HttpRequest, query: Query[CommitmentListQuery]) -> Any:  # type: ignore[valid-type]
     return paginate(
-        request, query, CommitmentFilterSet, ordering=COMMITMENT_ORDERING, default_ordering=["due_date"]
+        request,
+        query,
+        CommitmentFilterSet,
+        ordering=COMMITMENT_ORDERING,
+        default_ordering=["due_date"],
+        flat=CommitmentOut,
     )
 
 
 @router.get("/commitments/{int:commitment_id}", response=CommitmentOut, summary="Read a commitment")
 @resource(Commitment)
-def get_commitment(request: HttpRequest, response: HttpResponse, commitment_id: ObjectId) -> Any:
-    commitment = get_visible(Commitment.objects.visible_to(request.user), commitment_id)
-    with_etag(response, commitment)
-    return commitment
+def get_commitment(request: HttpRequest, commitment_id: ObjectId) -> Any:
+    return read_flat(Commitment.objects.visible_to(request.user), commitment_id, CommitmentOut)
 
 
 @router.post("/commitments", response={201: CommitmentOut}, summary="Record a promise made to a client")
@@ -245,15 +257,20 @@ ReferralListQuery = list_query("ReferralListQuery", ReferralFilterSet, REFERRAL_
 @router.get("/referrals", response=page_schema(ReferralOut), summary="List referrals and testimonials")
 @resource(Referral)
 def list_referrals(request: HttpRequest, query: Query[ReferralListQuery]) -> Any:  # type: ignore[valid-type]
-    return paginate(request, query, ReferralFilterSet, ordering=REFERRAL_ORDERING, default_ordering=["-date"])
+    return paginate(
+        request,
+        query,
+        ReferralFilterSet,
+        ordering=REFERRAL_ORDERING,
+        default_ordering=["-date"],
+        flat=ReferralOut,
+    )
 
 
 @router.get("/referrals/{int:referral_id}", response=ReferralOut, summary="Read a referral")
 @resource(Referral)
-def get_referral(request: HttpRequest, response: HttpResponse, referral_id: ObjectId) -> Any:
-    referral = get_visible(Referral.objects.visible_to(request.user), referral_id)
-    with_etag(response, referral)
-    return referral
+def get_referral(request: HttpRequest, referral_id: ObjectId) -> Any:
+    return read_flat(Referral.objects.visible_to(request.user), referral_id, ReferralOut)
 
 
 @router.post("/referrals", response={201: ReferralOut}, summary="Record a referral or testimonial")
@@ -318,15 +335,20 @@ FeedbackListQuery = list_query("FeedbackListQuery", FeedbackFilterSet, FEEDBACK_
 @router.get("/feedback", response=page_schema(FeedbackOut), summary="List feedback")
 @resource(Feedback)
 def list_feedback(request: HttpRequest, query: Query[FeedbackListQuery]) -> Any:  # type: ignore[valid-type]
-    return paginate(request, query, FeedbackFilterSet, ordering=FEEDBACK_ORDERING, default_ordering=["-date"])
+    return paginate(
+        request,
+        query,
+        FeedbackFilterSet,
+        ordering=FEEDBACK_ORDERING,
+        default_ordering=["-date"],
+        flat=FeedbackOut,
+    )
 
 
 @router.get("/feedback/{int:feedback_id}", response=FeedbackOut, summary="Read a piece of feedback")
 @resource(Feedback)
-def get_feedback(request: HttpRequest, response: HttpResponse, feedback_id: ObjectId) -> Any:
-    feedback = get_visible(Feedback.objects.visible_to(request.user), feedback_id)
-    with_etag(response, feedback)
-    return feedback
+def get_feedback(request: HttpRequest, feedback_id: ObjectId) -> Any:
+    return read_flat(Feedback.objects.visible_to(request.user), feedback_id, FeedbackOut)
 
 
 @router.post("/feedback", response={201: FeedbackOut}, summary="Record feedback")

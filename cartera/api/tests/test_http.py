@@ -253,7 +253,7 @@ def test_an_unhandled_error_is_a_500_problem_without_the_stack_trace(api_client,
     def explode(*args, **kwargs):  # a bug anywhere below the endpoint
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("cartera.accounts.api.get_visible", explode)
+    monkeypatch.setattr("cartera.accounts.api.read_flat", explode)
     response = api_client().get(f"/api/v1/accounts/{world.in_portfolio.pk}")
     body = assert_problem(response, 500, "server-error")
     assert body == {
@@ -289,3 +289,24 @@ def test_a_list_has_a_query_budget(api_client, records, django_assert_max_num_qu
         assert client.get("/api/v1/accounts?status=client").status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get("/api/v1/orders").status_code == 200
+
+
+def test_flat_reads_give_the_json_the_schemas_give(api_client, records):
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from cartera.accounts.api import AccountOut
+    from cartera.commerce.api import ProductOut
+    from cartera.commerce.models import Product
+    from cartera.costs.api import ServiceCostOut
+    from cartera.costs.models import ServiceCost
+
+    client = api_client()
+    for schema, instance, path in [
+        (AccountOut, Account.objects.first(), "/api/v1/accounts/{}"),
+        (ProductOut, Product.objects.first(), "/api/v1/products/{}"),
+        (ServiceCostOut, ServiceCost.objects.first(), "/api/v1/service-costs/{}"),
+    ]:
+        expected = json.loads(json.dumps(schema.from_orm(instance).model_dump(), cls=NinjaJSONEncoder))
+        assert client.get(path.format(instance.pk)).json() == expected
