@@ -225,7 +225,7 @@ def main() -> None:
             str(ROOT / "bench"),
             "--log-level",
             "warning",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env={**env, "DJANGO_SETTINGS_MODULE": "api_settings"},
         start_new_session=True,
