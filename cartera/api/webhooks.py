@@ -55,7 +55,10 @@ def emit_tier_changes(*, recorded_at: dt.datetime) -> None:
 
     if not _subscribed("tier.changed"):
         return
-    for account_id, date, from_tier, to_tier in TierChange.objects.filter(created_at=recorded_at).values_list(
+    # Called inside the recomputation's transaction right after its INSERT: rows stamped from
+    # `recorded_at` on are that INSERT's (>=, since SQLite keeps a raw query's timestamp as other text).
+    moves = TierChange.objects.filter(created_at__gte=recorded_at)
+    for account_id, date, from_tier, to_tier in moves.values_list(
         "account_id", "date", "from_tier", "to_tier"
     ):
         emit_event(

@@ -236,3 +236,24 @@ def test_a_manager_subscribes_from_the_page(world, receiver):
         ["order.created", "tier.changed"],
         64,
     )
+
+
+def test_a_tier_change_is_delivered(world, receiver, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from cartera.commerce.tests.factories import OrderFactory, OrderLineFactory
+    from cartera.insights.services import insights_refresh_accounts, snapshot_recompute
+
+    account = world.in_portfolio
+    snapshot_recompute()  # every account starts as a prospect
+    webhook_subscription_create(actor=world.administrator, url=receiver.url, events=["tier.changed"])
+    OrderLineFactory(order=OrderFactory(account=account, date=timezone.localdate() - dt.timedelta(days=3)))
+    with django_capture_on_commit_callbacks(execute=True):
+        insights_refresh_accounts(account_ids=[account.pk])
+    [request] = receiver.requests
+    assert json.loads(request["body"])["data"] == {
+        "account_id": account.pk,
+        "date": timezone.localdate().isoformat(),
+        "from_tier": "prospect",
+        "to_tier": "buyer",
+    }
