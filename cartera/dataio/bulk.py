@@ -9,11 +9,13 @@ NULL written as \\N) so the same stream serves both.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, models
 
 NULL = "\\N"
 _CHUNK_BYTES = 1 << 20
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -92,3 +94,21 @@ def copy_field(value: object) -> str:
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
+
+
+@contextmanager
+def ingest_settings() -> Iterator[None]:
+    """A larger page cache for SQLite while an import runs, so its index pages stay in memory instead of
+    spilling to the write-ahead log; restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")

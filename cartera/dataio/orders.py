@@ -145,6 +145,8 @@ class OrderImporter(Importer):
         }
         existing_lines: dict[int, dict[tuple[int, int], tuple[Any, ...]]] = {}
         spool_write = self.spool.write
+        known_accounts: dict[str, int] = {}
+        known_dates: dict[str, dt.date] = {}
         zero = Decimal(0)
         add = sink.add
         count = 0
@@ -163,17 +165,24 @@ class OrderImporter(Importer):
             elif len(order_number) > 40:
                 add(number, "order_number", order_number, _("At most %(limit)d characters.") % {"limit": 40})
             raw = values[i_tax]
-            try:
-                account = account_id(raw, values[i_country] if i_country is not None else "")
-            except CellError as error:
-                add(number, "account_tax_id", raw, error.message)
-                account = 0
+            account = known_accounts.get(raw) if i_country is None else None
+            if account is None:
+                try:
+                    account = account_id(raw, values[i_country] if i_country is not None else "")
+                    if i_country is None and len(known_accounts) < 100_000:
+                        known_accounts[raw] = account
+                except CellError as error:
+                    add(number, "account_tax_id", raw, error.message)
+                    account = 0
             raw = values[i_date]
-            try:
-                date = to_date(raw)
-            except CellError as error:
-                add(number, "order_date", raw, error.message)
-                date = None
+            date = known_dates.get(raw)
+            if date is None:
+                try:
+                    date = to_date(raw)
+                    if len(known_dates) < 100_000:
+                        known_dates[raw] = date
+                except CellError as error:
+                    add(number, "order_date", raw, error.message)
             raw = values[i_sku].strip()
             product = products.get(raw)
             if product is None:
@@ -221,7 +230,7 @@ class OrderImporter(Importer):
                     purchase_type = to_type(raw)
                 except CellError as error:
                     add(number, "purchase_type", raw, error.message)
-            if sink.count != problems:
+            if sink.count != problems or date is None:
                 continue
 
             # The order: the first row naming it sets account, date, channel and purchase type.

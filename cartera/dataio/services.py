@@ -28,6 +28,7 @@ from cartera.accounts.services import ensure_can_write
 from cartera.core.audit import audit_record
 from cartera.core.models import AuditRecord
 from cartera.dataio.base import ImportContext, Importer, Progress, no_progress
+from cartera.dataio.bulk import ingest_settings
 from cartera.dataio.kinds import KINDS, header_problems, map_header
 from cartera.dataio.models import ImportJob, ImportStatus
 from cartera.dataio.orders import OrderImporter
@@ -97,7 +98,7 @@ def import_files(
     results: list[FileResult] = []
     refused = ""
     committed = False
-    with transaction.atomic():
+    with ingest_settings(), transaction.atomic():
         for index, item in enumerate(files):
             kind = KINDS[item.kind]
             name = os.path.basename(item.path)
