@@ -41,7 +41,8 @@ def account_overview(*, account: Account, user: Any, today: dt.date) -> AccountO
         account=account,
         contacts=list(Contact.objects.active().for_account(account)),
         team=list(AccountTeamMember.objects.for_account(account).select_related("user", "product_line")),
-        orders=list(Order.objects.with_total().for_account(account)[:LATEST]),
+        # An aggregate query ignores Meta.ordering: say it.
+        orders=list(Order.objects.with_total().for_account(account).order_by("-date", "-id")[:LATEST]),
         interactions=list(
             Interaction.objects.for_account(account)
             .select_related("user")

@@ -114,7 +114,8 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
         (130, "portal", "straight_rebuy", [(gloves, 20, 8900, 0)]),
     ]
     orders = []
-    for number, (days_ago, channel, purchase_type, lines) in enumerate(orders_spec, start=1):
+    # Oldest first, as they were placed: the page must order them by date, not by insertion.
+    for number, (days_ago, channel, purchase_type, lines) in reversed(list(enumerate(orders_spec, start=1))):
         order = order_create(
             actor=None,
             account=account,
