@@ -147,6 +147,7 @@ class OrderImporter(Importer):
         spool_write = self.spool.write
         known_accounts: dict[str, int] = {}
         known_dates: dict[str, dt.date] = {}
+        known_amounts: dict[tuple[Decimal, ...], tuple[int, int, int]] = {}
         zero = Decimal(0)
         add = sink.add
         count = 0
@@ -292,12 +293,19 @@ class OrderImporter(Importer):
                 )
                 continue
             line_rows[key] = number
-            revenue, cogs, gross = line_amounts(
-                quantity=quantity,
-                unit_price=price,
-                discount_pct=discount,
-                unit_cost=product_cost if cost is None else cost,
-            )
+            # Price lists repeat: the same quantity, price, discount and cost give the same cents.
+            amounts_key = (quantity, price, discount, product_cost if cost is None else cost)
+            amounts = known_amounts.get(amounts_key)
+            if amounts is None:
+                amounts = line_amounts(
+                    quantity=quantity,
+                    unit_price=price,
+                    discount_pct=discount,
+                    unit_cost=product_cost if cost is None else cost,
+                )
+                if len(known_amounts) < 200_000:
+                    known_amounts[amounts_key] = amounts
+            revenue, cogs, gross = amounts
             if header.existing_id is not None:
                 lines = existing_lines.get(account)
                 if lines is None:
