@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 from django import template
@@ -28,7 +28,7 @@ def money(value: Decimal | int | float | None, currency: str = "CLP") -> str:
         return ""
     code = (currency or "CLP").upper()
     digits = get_currency_precision(code)
-    amount = Decimal(value).quantize(Decimal(1).scaleb(-digits))
+    amount = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)  # as on invoices
     text = format_currency(amount, code, locale=babel_locale(), currency_digits=True)
     # Babel glues an ISO code to the number ("CLP1,234,567"); a no-break space reads better.
     if text.startswith(code):
