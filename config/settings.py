@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "cartera.core",
     "cartera.users",
     "cartera.accounts",
@@ -48,7 +49,10 @@ INSTALLED_APPS = [
     "cartera.commerce",
     "cartera.relationship",
     "cartera.costs",
+    "cartera.profiles",
     "cartera.insights",
+    "cartera.dataio",
+    "cartera.api",
     "cartera.demo",
 ]
 

@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account
 from cartera.accounts.services import ensure_can_edit_account
+from cartera.api.webhooks import emit_event
 from cartera.commerce.models import Channel, Order, OrderLine, Product, ProductLine, PurchaseType
 from cartera.core.audit import audit_record, snapshot
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_create, model_update
+from cartera.insights.tasks import queue_insights_refresh
 
 
 def product_line_create(*, actor: Any, code: str, name: str, description: str = "") -> ProductLine:
@@ -47,6 +49,11 @@ def product_update(*, actor: Any, product: Product, expected_version: int, **cha
         product = model_update(actor=actor, instance=product, data=changes, expected_version=expected_version)
         if product.unit_cost != old_cost:
             _recost_lines_without_own_cost(product)
+            queue_insights_refresh(
+                OrderLine.objects.filter(product=product, unit_cost__isnull=True)
+                .values_list("order__account_id", flat=True)
+                .distinct()
+            )
         return product
 
 
@@ -118,15 +125,24 @@ def order_create(
         for line in order_lines:
             line.order = order
         OrderLine.objects.bulk_create(order_lines)
+        queue_insights_refresh([account.pk])
+        emit_event("order.created", {"id": order.pk, "account_id": account.pk, "number": order.number})
         return order
 
 
 def orders_bulk_create(
-    *, actor: Any, orders: list[Order], lines: list[OrderLine], source: str, batch_size: int = 5000
+    *,
+    actor: Any,
+    orders: list[Order],
+    lines: list[OrderLine],
+    source: str,
+    batch_size: int = 5000,
+    refresh_insights: bool = True,
 ) -> int:
     """Insert many already-validated orders and lines at once (demo loader, ERP imports).
 
-    Orders must carry their lines' `order` objects; one audit record summarizes the batch.
+    Orders must carry their lines' `order` objects; one audit record summarizes the batch. The accounts'
+    insights are refreshed after commit unless the caller recomputes everything itself at the end.
     """
     product_costs = dict(
         Product.objects.filter(
@@ -146,4 +162,10 @@ def orders_bulk_create(
             object_repr=source[:200],
             changes={"orders": len(orders), "lines": len(lines)},
         )
+        if refresh_insights:
+            queue_insights_refresh({order.account_id for order in orders})
+        for order in orders:
+            emit_event(
+                "order.created", {"id": order.pk, "account_id": order.account_id, "number": order.number}
+            )
     return len(lines)

@@ -12,6 +12,7 @@ from cartera.accounts.models import Account
 from cartera.accounts.services import ensure_can_edit_account
 from cartera.core.services import model_create
 from cartera.costs.models import MarketingSpend, ServiceCost
+from cartera.insights.tasks import queue_insights_refresh
 
 
 def service_cost_record(
@@ -20,6 +21,8 @@ def service_cost_record(
     """Record a cost of serving an account."""
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([account.pk])
         return model_create(
             actor=actor, instance=ServiceCost(account=account, date=date, kind=kind, amount=amount, note=note)
         )
@@ -31,6 +34,8 @@ def marketing_spend_record(
     """Record marketing money spent on (or allocated to) an account."""
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([account.pk])
         return model_create(
             actor=actor,
             instance=MarketingSpend(account=account, date=date, campaign=campaign, amount=amount, note=note),

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cartera.api.webhooks import emit_tier_changes
 from cartera.core.audit import audit_record
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_update
@@ -40,7 +41,10 @@ def loyalty_rules_update(*, actor: Any, expected_version: int, **changes: Any) -
     if set(changes) - allowed:
         raise ValueError(f"loyalty_rules_update does not take {sorted(set(changes) - allowed)}")
     with transaction.atomic():
-        rules, _created = LoyaltyRules.objects.get_or_create(pk=1)
+        # The row current_rules() reads (the lowest id), created with the defaults the first time.
+        rules = (
+            LoyaltyRules.objects.select_for_update().order_by("pk").first() or LoyaltyRules.objects.create()
+        )
         return model_update(actor=actor, instance=rules, data=changes, expected_version=expected_version)
 
 
@@ -125,6 +129,8 @@ def _snapshot_chunk(
             [now, now],
         )
         moves = max(cursor.rowcount, 0)
+        if moves:
+            emit_tier_changes(recorded_at=now)
     columns = ", ".join(sql.METRIC_COLUMNS)
     selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
     updates = ", ".join(f"{column} = excluded.{column}" for column in sql.METRIC_COLUMNS)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cartera.accounts.models import Account, Contact
 from cartera.accounts.services import ensure_can_edit_account
 from cartera.core.services import model_create, model_update, models_bulk_create
+from cartera.insights.tasks import queue_insights_refresh
 from cartera.relationship.models import (
     Commitment,
     CommitmentStatus,
@@ -55,6 +56,7 @@ def interaction_log(
             ),
         )
         interaction.contacts.set(contact_list)
+        queue_insights_refresh([account.pk])
         return interaction
 
 
@@ -101,6 +103,8 @@ def commitment_create(
         ensure_can_edit_account(actor, account)
         if promised_to is not None and promised_to.account_id != account.pk:
             raise ValidationError({"promised_to": _("The contact must belong to the account.")})
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([account.pk])
         return model_create(
             actor=actor,
             instance=Commitment(
@@ -126,6 +130,8 @@ def commitment_resolve(
         raise ValidationError({"status": _("A commitment is resolved as kept, broken or cancelled.")})
     with transaction.atomic():
         ensure_can_edit_account(actor, commitment.account)
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([commitment.account_id])
         return model_update(
             actor=actor,
             instance=commitment,
@@ -162,6 +168,8 @@ def referral_create(
     """Record that an account recommended us or gave a testimonial."""
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([account.pk])
         return model_create(
             actor=actor,
             instance=Referral(
@@ -191,6 +199,8 @@ def feedback_create(*, actor: Any, account: Account, kind: str, date: dt.date, *
         raise ValueError(f"feedback_create does not take {sorted(set(fields) - allowed)}")
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([account.pk])
         return model_create(actor=actor, instance=Feedback(account=account, kind=kind, date=date, **fields))
 
 
@@ -201,4 +211,6 @@ def feedback_update(*, actor: Any, feedback: Feedback, expected_version: int, **
         raise ValueError(f"feedback_update does not take {sorted(set(changes) - allowed)}")
     with transaction.atomic():
         ensure_can_edit_account(actor, feedback.account)
+        # Rolled back with the transaction if the write fails.
+        queue_insights_refresh([feedback.account_id])
         return model_update(actor=actor, instance=feedback, data=changes, expected_version=expected_version)

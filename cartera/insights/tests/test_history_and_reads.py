@@ -42,7 +42,11 @@ def test_history_backfill_records_moves_up_and_down_the_ladder():
 
     moves = tier_history_backfill(start=dt.date(2025, 12, 1), end=D)
 
-    recorded = list(TierChange.objects.order_by("account_id", "date").values_list("account_id", "date", "from_tier", "to_tier"))
+    recorded = list(
+        TierChange.objects.order_by("account_id", "date").values_list(
+            "account_id", "date", "from_tier", "to_tier"
+        )
+    )
     assert recorded == [
         (rising.pk, dt.date(2026, 1, 31), "prospect", "buyer"),
         (rising.pk, dt.date(2026, 3, 31), "buyer", "frequent"),
@@ -108,7 +112,9 @@ def test_trust_score_counts_overdue_open_commitments_as_broken():
     CommitmentFactory(account=account, status="open", due_date=days_before(1))  # overdue: broken
     CommitmentFactory(account=account, status="open", due_date=days_before(-5))  # not yet due
     CommitmentFactory(account=account, status="kept", due_date=days_before(400), resolved_on=days_before(400))
-    CommitmentFactory(account=account, status="cancelled", due_date=days_before(10), resolved_on=days_before(9))
+    CommitmentFactory(
+        account=account, status="cancelled", due_date=days_before(10), resolved_on=days_before(9)
+    )
     empty = AccountFactory()
 
     insights_recompute_all(as_of=D, full=True)
@@ -135,6 +141,10 @@ def test_export_writes_the_documented_columns_with_plain_decimals():
     ]  # fmt: skip
     row = rows[0]
     assert (row["tax_id"], row["name"], row["tier"]) == ("760864285", "Comercial Ñandú SpA", "buyer")
-    assert (row["revenue_12m"], row["cogs_12m"], row["gross_margin_12m"]) == ("1234560.00", "1000000.00", "234560.00")
+    assert (row["revenue_12m"], row["cogs_12m"], row["gross_margin_12m"]) == (
+        "1234560.00",
+        "1000000.00",
+        "234560.00",
+    )
     assert (row["net_profit_12m"], row["profit_class"], row["recency_days"]) == ("234560.00", "A", "3")
     assert row["trust_score"] == ""
