@@ -149,6 +149,8 @@ TASKS = {
 CARTERA_DEFAULT_COUNTRY = os.environ.get("CARTERA_DEFAULT_COUNTRY", "CL")
 CARTERA_DEFAULT_CURRENCY = os.environ.get("CARTERA_DEFAULT_CURRENCY", "CLP")
 CARTERA_PAGE_SIZE = 50
+# Modules told about domain events (cartera.core.events): outbound webhooks.
+CARTERA_EVENT_LISTENERS = ["cartera.api.webhooks"]
 
 LOGGING = {
     "version": 1,

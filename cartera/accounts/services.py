@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, Contact
-from cartera.api.webhooks import emit_event
 from cartera.core.errors import PermissionDeniedError
+from cartera.core.events import emit_event
 from cartera.core.services import model_create, model_update, models_bulk_create
 from cartera.core.taxid import clean_tax_id, tax_id_label
 from cartera.core.text import normalize_company_name

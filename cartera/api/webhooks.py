@@ -1,7 +1,7 @@
-"""Outbound webhooks: the hook services call, signing, and delivery with retries.
+"""Outbound webhooks: a listener of the domain events, signing, and delivery with retries.
 
-Services call `emit_event(name, payload)` where the change happens; nothing is queued unless the
-transaction commits. Each subscription to the event gets a delivery row, sent by a background task that
+Services announce what happened through cartera.core.events, which calls this module's `wants` and
+`on_event` (settings.CARTERA_EVENT_LISTENERS); nothing is queued unless the transaction commits. Each subscription to the event gets a delivery row, sent by a background task that
 records every attempt and retries failures with exponential backoff (docs/api.md, "Webhooks").
 """
 
@@ -49,22 +49,14 @@ def emit_event(name: str, payload: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _queue_deliveries(name, body))
 
 
-def emit_tier_changes(*, recorded_at: dt.datetime) -> None:
-    """Emit tier.changed for every move the insights engine recorded at `recorded_at`."""
-    from cartera.insights.models import TierChange
+def wants(name: str) -> bool:
+    """Listener interface (cartera.core.events): is any active subscription waiting for `name`?"""
+    return name in WebhookEvent.values and bool(_subscribed(name))
 
-    if not _subscribed("tier.changed"):
-        return
-    # Called inside the recomputation's transaction right after its INSERT: rows stamped from
-    # `recorded_at` on are that INSERT's (>=, since SQLite keeps a raw query's timestamp as other text).
-    moves = TierChange.objects.filter(created_at__gte=recorded_at)
-    for account_id, date, from_tier, to_tier in moves.values_list(
-        "account_id", "date", "from_tier", "to_tier"
-    ):
-        emit_event(
-            "tier.changed",
-            {"account_id": account_id, "date": date, "from_tier": from_tier or None, "to_tier": to_tier},
-        )
+
+def on_event(name: str, payload: dict[str, Any]) -> None:
+    """Listener interface (cartera.core.events): queue deliveries of `name` after commit."""
+    emit_event(name, payload)
 
 
 def _subscribed(name: str) -> list[WebhookSubscription]:

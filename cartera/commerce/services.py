@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account
 from cartera.accounts.services import ensure_can_edit_account
-from cartera.api.webhooks import emit_event
 from cartera.commerce.models import Channel, Order, OrderLine, Product, ProductLine, PurchaseType
 from cartera.core.audit import audit_record, snapshot
+from cartera.core.events import emit_event, emit_events
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_create, model_update
 from cartera.insights.tasks import queue_insights_refresh
@@ -164,8 +164,8 @@ def orders_bulk_create(
         )
         if refresh_insights:
             queue_insights_refresh({order.account_id for order in orders})
-        for order in orders:
-            emit_event(
-                "order.created", {"id": order.pk, "account_id": order.account_id, "number": order.number}
-            )
+        emit_events(
+            "order.created",
+            [{"id": order.pk, "account_id": order.account_id, "number": order.number} for order in orders],
+        )
     return len(lines)

@@ -11,8 +11,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cartera.api.webhooks import emit_tier_changes
 from cartera.core.audit import audit_record
+from cartera.core.events import emit_events, wanted
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_update
 from cartera.insights import sql
@@ -129,8 +129,8 @@ def _snapshot_chunk(
             [now, now],
         )
         moves = max(cursor.rowcount, 0)
-        if moves:
-            emit_tier_changes(recorded_at=now)
+        if moves and wanted("tier.changed"):
+            _announce_tier_changes(recorded_at=now)
     columns = ", ".join(sql.METRIC_COLUMNS)
     selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
     updates = ", ".join(f"{column} = excluded.{column}" for column in sql.METRIC_COLUMNS)
@@ -151,6 +151,23 @@ def _snapshot_chunk(
     )
     cursor.execute(f"DROP TABLE {_TEMP}")
     return moves
+
+
+def _announce_tier_changes(*, recorded_at: dt.datetime) -> None:
+    """Emit tier.changed for every move the INSERT just above recorded (stamped from `recorded_at` on;
+    >= because SQLite keeps a raw query's timestamp as text of another precision)."""
+    from cartera.insights.models import TierChange
+
+    moves = TierChange.objects.filter(created_at__gte=recorded_at)
+    emit_events(
+        "tier.changed",
+        [
+            {"account_id": account_id, "date": date, "from_tier": from_tier or None, "to_tier": to_tier}
+            for account_id, date, from_tier, to_tier in moves.values_list(
+                "account_id", "date", "from_tier", "to_tier"
+            )
+        ],
+    )
 
 
 def profit_classes_refresh(cursor: Any) -> None:
