@@ -148,3 +148,11 @@ def test_the_command_exits_non_zero_and_names_the_row_and_column_on_stderr(catal
         "pedidos.csv,2,order_date,2025-13-01,Not a date: write it as 2025-12-31 or 31/12/2025.",
     ]
     assert OrderLine.objects.count() == 0
+
+
+def test_openpyxl_parses_workbooks_with_defusedxml():
+    # Entity declarations past the parts' first bytes are refused by defusedxml, which openpyxl uses
+    # whenever it is installed.
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
