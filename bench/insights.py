@@ -10,9 +10,9 @@ the demo company's buying patterns (history.py; not part of the measured figures
 - facts build: `facts_rebuild()`, the daily facts from the raw order lines (for information);
 - full recomputation: `insights_recompute_all(as_of=D)` from the daily facts, D being the history's last
   day — once over an empty snapshot and once more over the existing one;
-- the DuckDB reference: one DuckDB query computing the same per-account figures from the raw rows held
-  in memory (reference.py), best of three; the recomputation is reported as a multiple of it, and the
-  figures must equal the snapshot's for every account;
+- the DuckDB reference, right after: one DuckDB query computing the same per-account figures from the
+  raw rows held in memory (reference.py), best of three; the recomputation is reported as a multiple of
+  it, and the figures must equal the snapshot's for every account;
 - incremental: append 10,000 order lines (orders dated D for random accounts, through
   `orders_bulk_create`) and time `insights_refresh_accounts` for the accounts they touch, in a few
   rounds; the snapshot it leaves must equal a full rebuild's (`insights_recompute_all(full=True)`);
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import fcntl
 import functools
 import json
 import os
@@ -39,7 +40,8 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,27 @@ class ScratchDatabase:
         else:
             with self._admin() as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@contextmanager
+def turn(*, measuring: bool) -> Iterator[None]:
+    """Runs on one machine may generate at the same time, but each measures alone: generating takes a
+    shared lock on a file under bench/out/, measuring an exclusive one."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (OUT / ".insights.lock").open("w") as handle:
+        mode = fcntl.LOCK_EX if measuring else fcntl.LOCK_SH
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(
+                "waiting for another run "
+                + ("to finish generating or measuring..." if measuring else "to finish measuring...")
+            )
+            fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # -- measuring -----------------------------------------------------------------------------------------
@@ -360,16 +383,17 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     if settings := postgres_settings():
         say(f"server settings: {settings}")
     say(f"migrated in {migrate_seconds:.1f} s; generating the history...")
-    stats = history.generate(
-        scale=args.scale,
-        seed=args.seed,
-        as_of=as_of,
-        reference_folder=folder,
-        analyze=args.analyze,
-        report=say,
-        processes=args.jobs,
-    )
-    history.create_segments()
+    with turn(measuring=False):
+        stats = history.generate(
+            scale=args.scale,
+            seed=args.seed,
+            as_of=as_of,
+            reference_folder=folder,
+            analyze=args.analyze,
+            report=say,
+            processes=args.jobs,
+        )
+        history.create_segments()
     counts = stats.counts
     results["history"] = dict(counts)
     results["generation_seconds"] = stats.seconds
@@ -393,98 +417,109 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     )
     say()
 
-    phases = Phases()
-    phases.install()
-    loads: dict[str, float] = {}  # the 1-minute load average when each step started (others' work)
-    loads["facts"] = os.getloadavg()[0]
-    say("facts build (facts_rebuild, from the raw lines)...")
-    facts_seconds = timed(facts_rebuild)
-    phases.take()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM insights_accountday")
-        account_days = cursor.fetchone()[0]
-    say(f"  {fmt_seconds(facts_seconds)} s, {account_days:,} account-days")
+    with turn(measuring=True):
+        phases = Phases()
+        phases.install()
+        loads: dict[str, float] = {}  # the 1-minute load average when each step started (others' work)
+        loads["facts"] = os.getloadavg()[0]
+        say("facts build (facts_rebuild, from the raw lines)...")
+        facts_seconds = timed(facts_rebuild)
+        phases.take()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM insights_accountday")
+            account_days = cursor.fetchone()[0]
+        say(f"  {fmt_seconds(facts_seconds)} s, {account_days:,} account-days")
 
-    from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
+        from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
 
-    say("full recomputation (insights_recompute_all, from the daily facts)...")
-    loads["first"] = os.getloadavg()[0]
-    first_seconds = timed(lambda: insights_recompute_all(as_of=as_of))
-    first_phases = phases.take()
-    say(f"  first (empty snapshot): {fmt_seconds(first_seconds)} s: {breakdown(first_phases, first_seconds)}")
-    loads["again"] = os.getloadavg()[0]
-    again_seconds = timed(lambda: insights_recompute_all(as_of=as_of))
-    again_phases = phases.take()
-    say(
-        f"  again (over the snapshot): {fmt_seconds(again_seconds)} s: {breakdown(again_phases, again_seconds)}"
-    )
-    snapshot_rows = export_snapshot(folder / "snapshot.csv", reference.FIGURES)
-
-    say(f"incremental ({args.incremental_rounds} rounds of {args.incremental_lines:,} new order lines)...")
-    rng = random.Random(f"{args.seed}:incremental")
-    rounds = []
-    for number in range(1, args.incremental_rounds + 1):
-        touched: set[int] = set()
-        write_seconds = timed(
-            lambda number=number, touched=touched: touched.update(
-                append_order_lines(count=args.incremental_lines, as_of=as_of, round_number=number, rng=rng)
-            )
-        )
-        loads[f"round {number}"] = os.getloadavg()[0]
-        refresh_seconds = timed(
-            lambda touched=touched: insights_refresh_accounts(account_ids=touched, as_of=as_of)
-        )
-        round_phases = phases.take()
-        rounds.append(
-            {
-                "accounts": len(touched),
-                "write": write_seconds,
-                "refresh": refresh_seconds,
-                "phases": round_phases,
-            }
-        )
+        say("full recomputation (insights_recompute_all, from the daily facts)...")
+        loads["first"] = os.getloadavg()[0]
+        first_seconds = timed(lambda: insights_recompute_all(as_of=as_of))
+        first_phases = phases.take()
         say(
-            f"  round {number}: {len(touched):,} accounts; written in {fmt_seconds(write_seconds)} s; "
-            f"refreshed in {fmt_seconds(refresh_seconds)} s: {breakdown(round_phases, refresh_seconds)}"
+            f"  first (empty snapshot): {fmt_seconds(first_seconds)} s: {breakdown(first_phases, first_seconds)}"
         )
-    metric_columns = [*sql.METRIC_COLUMNS, *CHECKED_METRICS]
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_incremental")
-        cursor.execute("CREATE TABLE bench_incremental AS SELECT * FROM insights_accountinsight")
-    say("full rebuild after the incremental rounds (insights_recompute_all(full=True)), to check them...")
-    loads["rebuild"] = os.getloadavg()[0]
-    rebuild_seconds = timed(lambda: insights_recompute_all(as_of=as_of, full=True))
-    rebuild_phases = phases.take()
-    say(f"  {fmt_seconds(rebuild_seconds)} s: {breakdown(rebuild_phases, rebuild_seconds)}")
-    incremental_differences, incremental_first = compare_with_copy("bench_incremental", metric_columns)
-    derived_differences, derived_first = compare_with_copy("bench_incremental", CHECKED_DERIVED)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_incremental")
-    rss_engine = peak_rss_mib()
-    connection.close()
+        loads["again"] = os.getloadavg()[0]
+        again_seconds = timed(lambda: insights_recompute_all(as_of=as_of))
+        again_phases = phases.take()
+        say(
+            f"  again (over the snapshot): {fmt_seconds(again_seconds)} s: {breakdown(again_phases, again_seconds)}"
+        )
+        snapshot_rows = export_snapshot(folder / "snapshot.csv", reference.FIGURES)
+        rss_engine = peak_rss_mib()
 
-    say("DuckDB reference (loading the same rows into memory; not timed)...")
-    duck = reference.Reference(folder)
-    loaded = duck.load()
-    rules = current_rules()
-    select = reference.figures_sql(
-        as_of=as_of,
-        window_days=rules.window_days,
-        frequent_min_orders=rules.frequent_min_orders,
-        loyal_min_tenure_days=rules.loyal_min_tenure_days,
-        loyal_referral_days=rules.loyal_referral_days,
-    )
-    loads["duckdb"] = os.getloadavg()[0]
-    duck_runs = [duck.compute(select) for _run in range(3)]
-    duck_seconds = min(duck_runs)
-    duck_memory = duck.memory_bytes() / 2**20
-    say(
-        f"  {loaded['lines']:,} lines; runs {', '.join(fmt_seconds(s) for s in duck_runs)} s "
-        f"({duck.threads} threads); DuckDB holds {duck_memory:,.0f} MiB"
-    )
-    duck_differences, duck_first = duck.compare_with_snapshot(folder / "snapshot.csv")
-    duck.close()
-    rss_total = peak_rss_mib()
+        say("DuckDB reference (loading the same rows into memory; not timed)...")
+        duck = reference.Reference(folder)
+        loaded = duck.load()
+        rules = current_rules()
+        select = reference.figures_sql(
+            as_of=as_of,
+            window_days=rules.window_days,
+            frequent_min_orders=rules.frequent_min_orders,
+            loyal_min_tenure_days=rules.loyal_min_tenure_days,
+            loyal_referral_days=rules.loyal_referral_days,
+        )
+        loads["duckdb"] = os.getloadavg()[0]
+        duck_runs = [duck.compute(select) for _run in range(3)]
+        duck_seconds = min(duck_runs)
+        duck_memory = duck.memory_bytes() / 2**20
+        say(
+            f"  {loaded['lines']:,} lines; runs {', '.join(fmt_seconds(s) for s in duck_runs)} s "
+            f"({duck.threads} threads); DuckDB holds {duck_memory:,.0f} MiB"
+        )
+        duck_differences, duck_first = duck.compare_with_snapshot(folder / "snapshot.csv")
+        duck.close()
+        say(
+            f"  full recomputation / DuckDB: {first_seconds / min(duck_runs):,.1f}× first, "
+            f"{again_seconds / min(duck_runs):,.1f}× again (target ≤ {TARGETS[database.vendor]:g}×); figures "
+            + ("equal for every account" if not duck_differences else f"DIFFER: {duck_first}")
+        )
+
+        say(
+            f"incremental ({args.incremental_rounds} rounds of {args.incremental_lines:,} new order lines)..."
+        )
+        rng = random.Random(f"{args.seed}:incremental")
+        rounds = []
+        for number in range(1, args.incremental_rounds + 1):
+            touched: set[int] = set()
+            write_seconds = timed(
+                lambda number=number, touched=touched: touched.update(
+                    append_order_lines(
+                        count=args.incremental_lines, as_of=as_of, round_number=number, rng=rng
+                    )
+                )
+            )
+            loads[f"round {number}"] = os.getloadavg()[0]
+            refresh_seconds = timed(
+                lambda touched=touched: insights_refresh_accounts(account_ids=touched, as_of=as_of)
+            )
+            round_phases = phases.take()
+            rounds.append(
+                {
+                    "accounts": len(touched),
+                    "write": write_seconds,
+                    "refresh": refresh_seconds,
+                    "phases": round_phases,
+                }
+            )
+            say(
+                f"  round {number}: {len(touched):,} accounts; written in {fmt_seconds(write_seconds)} s; "
+                f"refreshed in {fmt_seconds(refresh_seconds)} s: {breakdown(round_phases, refresh_seconds)}"
+            )
+        metric_columns = [*sql.METRIC_COLUMNS, *CHECKED_METRICS]
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_incremental")
+            cursor.execute("CREATE TABLE bench_incremental AS SELECT * FROM insights_accountinsight")
+        say("full rebuild after the incremental rounds (insights_recompute_all(full=True)), to check them...")
+        loads["rebuild"] = os.getloadavg()[0]
+        rebuild_seconds = timed(lambda: insights_recompute_all(as_of=as_of, full=True))
+        rebuild_phases = phases.take()
+        say(f"  {fmt_seconds(rebuild_seconds)} s: {breakdown(rebuild_phases, rebuild_seconds)}")
+        incremental_differences, incremental_first = compare_with_copy("bench_incremental", metric_columns)
+        derived_differences, derived_first = compare_with_copy("bench_incremental", CHECKED_DERIVED)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_incremental")
+        rss_total = peak_rss_mib()
 
     target = TARGETS[database.vendor]
     refreshes = [item["refresh"] for item in rounds]
@@ -566,8 +601,8 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     say()
     say(
         f"peak memory (max RSS of this process): {rss_generation:,.0f} MiB after generation, "
-        f"{rss_engine:,.0f} MiB after the engine's steps, {rss_total:,.0f} MiB with DuckDB; "
-        f"DuckDB held {duck_memory:,.0f} MiB"
+        f"{rss_engine:,.0f} MiB after the facts build and full recomputations, {rss_total:,.0f} MiB at the "
+        f"end (DuckDB in this process); DuckDB held {duck_memory:,.0f} MiB"
     )
     duck_check = (
         "passed" if not duck_differences else f"FAILED for {duck_differences:,} accounts, first {duck_first}"
