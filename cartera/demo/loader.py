@@ -240,7 +240,8 @@ def _write_chunk(plans: list[AccountPlan], context: _Context, counts: Counter[st
     )
     bar.set_description(_("Orders"))
     orders, lines = _orders(plans, accounts, context)
-    orders_bulk_create(actor=None, orders=orders, lines=lines, source=SOURCE)
+    # The insights are computed once, at the end of the load.
+    orders_bulk_create(actor=None, orders=orders, lines=lines, source=SOURCE, refresh_insights=False)
     bar.set_description(_("Costs and marketing"))
     service_costs = models_bulk_create(
         actor=None,
