@@ -8,6 +8,7 @@ bulk services (one audit record per model and chunk), so memory stays flat at an
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any, TextIO
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -30,7 +32,9 @@ from cartera.coverage.services import portfolio_create, team_members_bulk_add, t
 from cartera.demo import data
 from cartera.demo.planner import DemoPlanner
 from cartera.demo.plans import FIRST_DAY, AccountPlan, account_count
+from cartera.insights.defaults import create_default_segments
 from cartera.insights.services import insights_recompute_all, tier_history_backfill
+from cartera.profiles.demo import create_default_profiles, generate_consumers
 from cartera.relationship.models import Commitment, Feedback, Interaction, Referral
 from cartera.relationship.services import commitments_bulk_create, interactions_bulk_log
 from cartera.users.models import Role, User
@@ -39,6 +43,8 @@ from cartera.users.services import user_create
 DEFAULT_SEED = 1
 CHUNK_SIZE = 250
 SOURCE = "cartera demo"
+# Anonymous B2C buyers per unit of scale, measured per profile.
+CONSUMERS_PER_SCALE = 2000
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ def demo_load(
         portfolios = _create_portfolios(users)
         bar.update()
     counts.update(users=len(users), product_lines=len(lines), products=len(products))
+    counts["segments"] = len(create_default_segments(actor=None, currency="CLP"))
     context = _Context(as_of=as_of, users=users, lines=lines, products=products, portfolios=portfolios)
     with _bar(progress, total=total, desc=_("Accounts"), unit=_("account")) as bar:
         for start in range(0, total, CHUNK_SIZE):
@@ -120,8 +127,17 @@ def demo_load(
             plans = planner.plan_chunk(start, stop)
             with transaction.atomic():
                 _write_chunk(plans, context, counts, bar)
-            bar.set_postfix_str(_("%(lines)s order lines") % {"lines": f"{counts['order_lines']:,}"})
+            bar.set_postfix_str(
+                _("%(lines)s order lines")
+                % {"lines": number_format(counts["order_lines"], force_grouping=True)}
+            )
             bar.update(stop - start)
+    consumer_count = max(1, round(CONSUMERS_PER_SCALE * scale))
+    with _bar(progress, total=1, desc=_("B2C consumers"), unit=_("step")) as bar:
+        generated = generate_consumers(rng=random.Random(seed + 1), as_of=as_of, count=consumer_count)
+        counts.update(consumers=generated.consumers, consumer_orders=generated.orders)
+        counts["profiles"] = len(create_default_profiles(None))
+        bar.update()
     with _bar(progress, total=3, desc=_("Insights"), unit=_("step")) as bar:
         # The month-end history is read from the daily facts, so they are built first.
         bar.set_description(_("Daily facts"))

@@ -42,9 +42,9 @@ def loyalty_rules_update(*, actor: Any, expected_version: int, **changes: Any) -
         raise ValueError(f"loyalty_rules_update does not take {sorted(set(changes) - allowed)}")
     with transaction.atomic():
         # The row current_rules() reads (the lowest id), created with the defaults the first time.
-        rules = (
-            LoyaltyRules.objects.select_for_update().order_by("pk").first() or LoyaltyRules.objects.create()
-        )
+        rules = LoyaltyRules.objects.select_for_update().order_by(
+            "pk"
+        ).first() or LoyaltyRules.objects.create(pk=1)
         return model_update(actor=actor, instance=rules, data=changes, expected_version=expected_version)
 
 

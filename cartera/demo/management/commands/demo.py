@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cartera.demo.loader import DEFAULT_SEED, demo_conflicts, demo_is_loaded, demo_load, demo_logins
@@ -96,10 +97,10 @@ class Command(BaseCommand):
             % {
                 "as_of": as_of.isoformat(),
                 "seconds": time.monotonic() - started,
-                "accounts": f"{counts['accounts']:,}",
-                "contacts": f"{counts['contacts']:,}",
-                "orders": f"{counts['orders']:,}",
-                "lines": f"{counts['order_lines']:,}",
+                "accounts": number_format(counts["accounts"], force_grouping=True),
+                "contacts": number_format(counts["contacts"], force_grouping=True),
+                "orders": number_format(counts["orders"], force_grouping=True),
+                "lines": number_format(counts["order_lines"], force_grouping=True),
             }
         )
         self._print_logins()

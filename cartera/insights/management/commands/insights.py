@@ -62,17 +62,26 @@ class Command(BaseCommand):
             call_command("profiles", "suggest", *extra, stdout=self.stdout, stderr=self.stderr)
 
     def _recompute(self, options: dict[str, Any]) -> None:
-        from cartera.insights.services import insights_recompute_all, month_ends, tier_history_backfill
+        from cartera.insights.services import (
+            facts_rebuild,
+            insights_recompute_all,
+            month_ends,
+            tier_history_backfill,
+        )
 
         as_of = options["as_of"] or timezone.localdate()
+        full = options["full"]
         if options["history"]:
             if not options["start"]:
                 raise CommandError("--history needs --from DATE")
+            # The month ends are read from the daily facts: build them first.
+            facts_rebuild()
+            full = False
             with tqdm(total=len(month_ends(options["start"], as_of)), desc="history", file=sys.stderr) as bar:
                 moves = tier_history_backfill(start=options["start"], end=as_of, progress=bar.update)
             self.stdout.write(f"history: {moves} tier moves recorded since {options['start']}")
         with tqdm(total=1, desc="recompute", file=sys.stderr) as bar:
-            result = insights_recompute_all(as_of=as_of, full=options["full"] or options["history"])
+            result = insights_recompute_all(as_of=as_of, full=full)
             bar.update(1)
         self.stdout.write(
             f"recomputed {result.accounts} accounts as of {result.as_of}; {result.tier_changes} tier changes"
