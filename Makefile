@@ -23,9 +23,13 @@ messages: $(STAMP)
 	  $(BIN)/pybabel compile -i "$$po" -o "$${po%.po}.mo" >/dev/null || exit 1; \
 	done
 
+# The web server and, beside it, the worker that runs queued background tasks (insights refreshes,
+# webhooks, imports); stopping the server stops the worker.
 run: install
 	$(BIN)/cartera migrate --noinput
 	$(BIN)/cartera demo --if-empty
+	$(BIN)/cartera db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/cartera runserver $(HOST):$(PORT)
 
 demo: install
