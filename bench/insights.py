@@ -41,7 +41,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--incremental-lines", type=int, default=10_000)
     parser.add_argument("--incremental-rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, help="processes generating the history (default: one per CPU)")
+    parser.add_argument(
+        "--generate-while-others-measure",
+        action="store_true",
+        help="start generating even while another run is measuring (say, under nice); measure in turn still",
+    )
     parser.add_argument(
         "--analyze", action="store_true", help="SQLite: run ANALYZE after the load (PostgreSQL always does)"
     )
@@ -383,7 +388,7 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     if settings := postgres_settings():
         say(f"server settings: {settings}")
     say(f"migrated in {migrate_seconds:.1f} s; generating the history...")
-    with turn(measuring=False):
+    with turn(measuring=False) if not args.generate_while_others_measure else nullcontext():
         stats = history.generate(
             scale=args.scale,
             seed=args.seed,
