@@ -59,16 +59,15 @@ def facts_select(account_ids: Iterable[int] | None = None) -> str:
     return f"""
         SELECT account_id, date, SUM(orders), SUM(revenue), SUM(cogs), SUM(gross), SUM(cts), SUM(mkt)
         FROM (
+            -- Grouped per order after the join, so an account filter reaches the lines through the
+            -- order index instead of summing every line of every order first.
             SELECT o.account_id AS account_id, o.date AS date, 1 AS orders,
-                   COALESCE(l.revenue, 0) AS revenue, COALESCE(l.cogs, 0) AS cogs,
-                   COALESCE(l.gross, 0) AS gross, 0 AS cts, 0 AS mkt
+                   COALESCE(SUM(l.revenue_cents), 0) AS revenue, COALESCE(SUM(l.cogs_cents), 0) AS cogs,
+                   COALESCE(SUM(l.gross_cents), 0) AS gross, 0 AS cts, 0 AS mkt
             FROM commerce_order o
-            LEFT JOIN (
-                SELECT order_id, SUM(revenue_cents) AS revenue, SUM(cogs_cents) AS cogs,
-                       SUM(gross_cents) AS gross
-                FROM commerce_orderline GROUP BY order_id
-            ) l ON l.order_id = o.id
+            LEFT JOIN commerce_orderline l ON l.order_id = o.id
             {where_orders}
+            GROUP BY o.id, o.account_id, o.date
             UNION ALL
             SELECT account_id, date, 0, 0, 0, 0, {cents("amount")}, 0 FROM costs_servicecost {where_costs}
             UNION ALL
