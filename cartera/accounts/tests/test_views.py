@@ -532,3 +532,20 @@ def test_a_user_whose_language_is_english_gets_english(client, world):
     body = client.get(reverse("accounts:list")).content.decode()
 
     assert '<html lang="en">' in body
+
+
+def test_list_export_buttons_carry_the_lists_filters_and_export_only_what_it_shows(client, world):
+    client.force_login(world.executive)
+
+    page = client.get("/accounts/", {"q": "munoz"})
+    content = page.content.decode()
+    response = client.get("/data/export/accounts/", {"q": "munoz", "format": "csv"})
+
+    assert 'href="/data/export/accounts/?q=munoz&amp;format=csv"' in content
+    assert response.status_code == 200
+    exported = b"".join(response.streaming_content if response.streaming else [response.content]).decode(
+        "utf-8-sig"
+    )
+    assert [line.split(",")[0] for line in exported.strip().splitlines()[1:]] == [
+        world.in_portfolio.tax_id_display
+    ]
