@@ -87,12 +87,16 @@ def snapshot_recompute(
     day = as_of or timezone.localdate()
     rules = current_rules()
     ids = None if account_ids is None else sorted(set(account_ids))
+    refreshed = len(ids) if ids is not None else None
     moves = 0
     with transaction.atomic(), connection.cursor() as cursor:
         groups: Iterable[list[int] | None] = [None] if ids is None else _chunks(ids)
         for group in groups:
             moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
-        profit_classes_refresh(cursor)
+        moved_class = profit_classes_refresh(cursor)
+        if ids is not None:
+            # Accounts pushed into another class by this refresh are re-segmented with it.
+            ids = sorted(set(ids) | set(moved_class))
         from cartera.insights.segments import segments_assign
 
         segments_assign(account_ids=ids)
@@ -100,7 +104,7 @@ def snapshot_recompute(
         from cartera.insights.churn import churn_refresh
 
         churn_refresh(as_of=day, account_ids=ids)
-    count = len(ids) if ids is not None else _count_accounts()
+    count = refreshed if refreshed is not None else _count_accounts()
     return RecomputeResult(as_of=day, accounts=count, tier_changes=moves)
 
 
@@ -170,37 +174,56 @@ def _announce_tier_changes(*, recorded_at: dt.datetime) -> None:
     )
 
 
-def profit_classes_refresh(cursor: Any) -> None:
+def profit_classes_refresh(cursor: Any) -> list[int]:
     """A/B/C over accounts with positive net profit, ranked by it (ties by account id): A while the
-    cumulative share before the account is under 80 %, B under 95 %, C the rest; L for zero or negative."""
+    cumulative share before the account is under 80 %, B under 95 %, C the rest; L for zero or negative.
+
+    Returns the accounts whose class changed: a refresh of some accounts can move the class of others,
+    and what depends on the class (segment, contact alert, churn) must follow for those too.
+    """
+    cursor.execute("DROP TABLE IF EXISTS insights_tmp_classes")
     cursor.execute(
         f"""
-        UPDATE {_SNAPSHOT_TABLE} SET profit_class = ranked.cls
-        FROM (
-            SELECT s.account_id,
-                CASE
-                    WHEN s.net_profit_12m_cents <= 0 THEN 'L'
-                    WHEN COALESCE(p.before, 0) * 100 < t.total * 80 THEN 'A'
-                    WHEN COALESCE(p.before, 0) * 100 < t.total * 95 THEN 'B'
-                    ELSE 'C'
-                END AS cls
-            FROM {_SNAPSHOT_TABLE} s
-            LEFT JOIN (
-                SELECT account_id,
-                    SUM(net_profit_12m_cents) OVER (
-                        ORDER BY net_profit_12m_cents DESC, account_id
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                    ) AS before
-                FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
-            ) p ON p.account_id = s.account_id
-            CROSS JOIN (
-                SELECT COALESCE(SUM(net_profit_12m_cents), 0) AS total
-                FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
-            ) t
-        ) ranked
-        WHERE {_SNAPSHOT_TABLE}.account_id = ranked.account_id AND {_SNAPSHOT_TABLE}.profit_class <> ranked.cls
+        CREATE TEMPORARY TABLE insights_tmp_classes AS
+        SELECT s.account_id AS account_id,
+            CASE
+                WHEN s.net_profit_12m_cents <= 0 THEN 'L'
+                WHEN COALESCE(p.before, 0) * 100 < t.total * 80 THEN 'A'
+                WHEN COALESCE(p.before, 0) * 100 < t.total * 95 THEN 'B'
+                ELSE 'C'
+            END AS cls
+        FROM {_SNAPSHOT_TABLE} s
+        LEFT JOIN (
+            SELECT account_id,
+                SUM(net_profit_12m_cents) OVER (
+                    ORDER BY net_profit_12m_cents DESC, account_id
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                ) AS before
+            FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
+        ) p ON p.account_id = s.account_id
+        CROSS JOIN (
+            SELECT COALESCE(SUM(net_profit_12m_cents), 0) AS total
+            FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
+        ) t
         """
     )
+    cursor.execute(
+        f"""
+        SELECT c.account_id FROM insights_tmp_classes c
+        JOIN {_SNAPSHOT_TABLE} s ON s.account_id = c.account_id
+        WHERE s.profit_class <> c.cls
+        """
+    )
+    changed = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        f"""
+        UPDATE {_SNAPSHOT_TABLE} SET profit_class = c.cls
+        FROM insights_tmp_classes c
+        WHERE {_SNAPSHOT_TABLE}.account_id = c.account_id AND {_SNAPSHOT_TABLE}.profit_class <> c.cls
+        """
+    )
+    cursor.execute("DROP TABLE insights_tmp_classes")
+    return changed
 
 
 def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None) -> None:

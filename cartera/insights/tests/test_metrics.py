@@ -136,3 +136,41 @@ def test_incremental_refresh_gives_the_same_snapshot_as_a_full_recomputation():
     assert [{k: v for k, v in row.items() if k not in strip} for row in incremental] == [
         {k: v for k, v in row.items() if k not in strip} for row in full
     ]
+
+
+def test_an_account_whose_class_moves_because_of_another_is_re_segmented_by_an_incremental_refresh():
+    from cartera.insights.defaults import create_default_segments
+    from cartera.insights.segment_services import segment_create, service_model_create
+
+    model = service_model_create(
+        actor=None,
+        name="Dedicado",
+        coverage="dedicated",
+        max_days_without_contact=30,
+        first_response_hours=4,
+        resolution_hours=24,
+        review_cadence_days=90,
+    )
+    create_default_segments(actor=None)
+    top = segment_create(
+        actor=None,
+        name="Solo A",
+        priority=1,
+        service_model=model,
+        rule={"all": [{"field": "profit_class", "op": "=", "value": "A"}]},
+    )
+    leader, challenger = AccountFactory(), AccountFactory()
+    buy(leader, days_before(5), price="1000.00", cost="0")
+    buy(challenger, days_before(5), price="10.00", cost="0")
+    insights_recompute_all(as_of=D, full=True)
+    assert AccountInsight.objects.get(account=leader).segment == top
+
+    # Only the challenger is refreshed, but its new profit pushes the leader out of class A.
+    buy(challenger, days_before(4), price="100000.00", cost="0")
+    insights_refresh_accounts(account_ids=[challenger.pk], as_of=D)
+    incremental = AccountInsight.objects.get(account=leader)
+    insights_recompute_all(as_of=D, full=True)
+    full = AccountInsight.objects.get(account=leader)
+
+    assert (incremental.profit_class, incremental.segment_id) == (full.profit_class, full.segment_id)
+    assert incremental.segment != top
