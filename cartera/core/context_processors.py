@@ -15,6 +15,12 @@ SECTIONS = {
     "accounts:contact_new": "accounts",
     "accounts:contact_list": "contacts",
     "accounts:contact_edit": "contacts",
+    "dataio:import": "data",
+    "dataio:import_detail": "data",
+    "api_ui:tokens": "integrations",
+    "api_ui:webhooks": "integrations",
+    "api_ui:webhook_new": "integrations",
+    "api_ui:webhook_edit": "integrations",
 }
 
 

@@ -549,3 +549,24 @@ def test_list_export_buttons_carry_the_lists_filters_and_export_only_what_it_sho
     assert [line.split(",")[0] for line in exported.strip().splitlines()[1:]] == [
         world.in_portfolio.tax_id_display
     ]
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_import", "sees_webhooks"),
+    [
+        ("administrator", True, True),
+        ("sales_manager", True, True),
+        ("account_executive", True, False),
+        ("specialist", True, False),
+        ("support_agent", False, False),
+        ("marketing_analyst", False, False),
+    ],
+)
+def test_navigation_offers_import_and_integrations_by_role(client, world, role, sees_import, sees_webhooks):
+    client.force_login(world.user(role))
+
+    content = client.get("/accounts/").content.decode()
+
+    assert ('href="/data/import/"' in content) is sees_import
+    assert ('href="/api/webhooks/"' in content) is sees_webhooks
+    assert 'href="/api/tokens/"' in content
