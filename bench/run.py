@@ -2,9 +2,9 @@
 
     python bench/run.py [--scale S] [--postgres-url URL]
 
-The insights benchmark runs on SQLite and, when a PostgreSQL server answers at the URL (default
-postgres://postgres@127.0.0.1:5432/cartera_bench, or BENCH_POSTGRES_URL), on PostgreSQL too, in a scratch
-database of that name that it creates and drops. Each run's output is also written to bench/out/.
+Each benchmark runs on SQLite and, when a PostgreSQL server answers at the URL (default
+postgres://postgres@127.0.0.1:5432/cartera_bench, or BENCH_POSTGRES_URL), on PostgreSQL too, in scratch
+databases named after it that the benchmarks create and drop. Each run's output is also written to bench/out/.
 See bench/README.md for full-scale runs.
 """
 
@@ -44,6 +44,20 @@ def benchmarks(scale: float, postgres_url: str) -> list[tuple[str, list[str]]]:
     runs = [("insights-sqlite", insights)]
     if postgres:
         runs.append(("insights-postgresql", [*insights, "--database-url", postgres_url, "--replace"]))
+    if (BENCH / "api.py").exists():
+        # 200,000 accounts at scale 1; a few seconds of load per endpoint.
+        api = [
+            sys.executable,
+            str(BENCH / "api.py"),
+            "--accounts",
+            str(max(1000, round(200_000 * scale))),
+            "--seconds",
+            "5",
+        ]
+        runs.append(("api-sqlite", api))
+        if postgres:
+            other = urlunsplit(urlsplit(postgres_url)._replace(path=urlsplit(postgres_url).path + "_api"))
+            runs.append(("api-postgresql", [*api, "--database-url", other]))
     if (BENCH / "import_orders.py").exists():
         # 2 million lines at scale 1, like the insights history's order lines at scale 0.1.
         imports = [
