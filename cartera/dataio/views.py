@@ -7,10 +7,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cartera.core.errors import PermissionDeniedError
@@ -135,6 +143,14 @@ def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     if fmt not in FORMATS:
         fmt = "csv"
     filters = {key: value for key, value in request.GET.items() if key not in {"format", "page"}}
+    if kind == "insights" and filters.get("as_of"):
+        # A past date recomputes every account's snapshot (minutes on a large company, holding the
+        # write lock): that belongs to `cartera insights export --as-of`, not to a page request.
+        return HttpResponseBadRequest(
+            _(
+                "Insights as of a past date are exported with the command: cartera insights export --as-of DATE."
+            )
+        )
     rows = export_rows(kind, user=request.user, filters=filters)
     stamp = timezone.localdate().isoformat()
     filename = f"{kind}-{stamp}.{fmt}"

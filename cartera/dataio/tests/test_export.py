@@ -8,6 +8,7 @@ import io
 import json
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -184,3 +185,19 @@ def test_the_export_view_applies_the_contact_filters(client, world):
     response = client.get("/data/export/contacts/", {"buying_role": "purchaser", "format": "json"})
 
     assert [row["last_name"] for row in json.loads(response.content)] == ["Zúñiga"]
+
+
+@pytest.mark.django_db
+def test_the_web_export_refuses_insights_as_of_a_past_date_without_recomputing(client, monkeypatch):
+    from cartera.insights import selectors
+    from cartera.users.tests.factories import UserFactory
+
+    calls = []
+    monkeypatch.setattr(selectors, "snapshot_recompute", lambda **kwargs: calls.append(kwargs))
+    client.force_login(UserFactory(role="sales_manager"))
+
+    response = client.get("/data/export/insights/", {"as_of": "2025-12-31", "format": "csv"})
+
+    assert response.status_code == 400
+    assert "cartera insights export --as-of" in response.content.decode()
+    assert calls == []
