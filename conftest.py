@@ -13,6 +13,9 @@ from cartera.coverage.tests.factories import AccountTeamMemberFactory, Portfolio
 from cartera.users.models import Role, User
 from cartera.users.tests.factories import UserFactory
 
+# Browser-test fixtures (browser_page, new_browser_page) for every app's tests.
+pytest_plugins = ["cartera.core.testing_browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

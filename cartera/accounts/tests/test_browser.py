@@ -1,34 +1,20 @@
 """An account executive's first minute in cartera, in a real headless Chromium.
 
-It also takes the screenshot of the account page kept in docs/screenshots/. Debian's Chromium is
-launched directly (`make browser` installs it); Playwright never downloads a browser of its own.
+It also takes the screenshot of the account page kept in docs/screenshots/. The `browser_page` fixture
+comes from cartera.core.testing_browser (Debian's Chromium, launched directly).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from cartera.accounts.tests.showcase import build_showcase
+from cartera.core.testing_browser import SCREENSHOTS, TEST_PASSWORD
 
-# The live server listens on the loopback address only.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "account-page.png"
+SCREENSHOT = SCREENSHOTS / "account-page.png"
 
 
 @pytest.fixture
@@ -36,21 +22,6 @@ def showcase(transactional_db):
     # Made before Playwright starts: ORM calls made while its event loop runs in this thread would
     # open a second database connection that outlives the test.
     return build_showcase()
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.fail(f"The browser tests need {CHROMIUM}: run `make browser` (apt-get install chromium).")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        # An English browser: cartera must still answer in Spanish until the person switches.
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.mark.browser
@@ -61,7 +32,7 @@ def test_executive_finds_an_account_reads_it_and_switches_to_english(showcase, l
     page.goto(f"{live_server.url}/login/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     page.get_by_label("Usuario").fill(showcase.executive.username)
-    page.get_by_label("Contraseña").fill("cartera-test")
+    page.get_by_label("Contraseña").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/")
     expect(page.get_by_test_id("current-user")).to_contain_text("Valentina Soto")
