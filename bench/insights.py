@@ -55,7 +55,15 @@ INCREMENTAL_TARGET_SECONDS = 1.0
 # What the incremental refresh must leave exactly as a full rebuild does: the metrics and the ladder...
 CHECKED_METRICS = ["tier", "tier_since", "profit_class"]
 # ...and what is derived from them and the population (segments, contact alerts, churn risk).
-CHECKED_DERIVED = ["segment_id", "is_disconnected", "days_overdue", "churn_risk", "churn_factors"]
+CHECKED_DERIVED = [
+    "segment_id",
+    "is_disconnected",
+    "days_overdue",
+    "churn_risk",
+    "churn_factors",
+    "churn_risk_previous",
+    "churn_risk_changed_on",
+]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -13,7 +13,9 @@ Factors (points, each rounded half up to a whole number; W is the window, 365 da
 - disconnected: 10 points when the account has gone longer without contact than its segment allows.
 
 The maxima add up to exactly 100, the cap of the score. `churn_factors` holds every factor by name with
-its points, and they add up to `churn_risk`.
+its points, and they add up to `churn_risk`. When a recomputation changes the risk of an account that was
+already scored, `churn_risk_previous` keeps the value before and `churn_risk_changed_on` the as-of date of
+that recomputation; an unchanged risk leaves both as they were.
 """
 
 from __future__ import annotations
@@ -64,6 +66,12 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
         if connection.vendor == "postgresql"
         else ("CASE WHEN s.is_disconnected = 1 THEN 10 ELSE 0 END")
     )
+    # A row never scored yet (just inserted, factors still empty) has no previous risk to keep.
+    scored = (
+        "(s.churn_factors <> '{}'::jsonb)"
+        if connection.vendor == "postgresql"
+        else "(s.churn_factors <> '{}')"
+    )
     if connection.vendor == "postgresql":
         factors_json = (
             "jsonb_build_object('recency', f.recency, 'orders_falling', f.orders_falling, "
@@ -78,13 +86,19 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
         )
     statement = f"""
         UPDATE insights_accountinsight SET
-            churn_risk = CASE WHEN f.total > 100 THEN 100 ELSE f.total END,
-            churn_factors = {factors_json}
+            churn_risk = f.risk,
+            churn_factors = {factors_json},
+            churn_risk_previous = CASE WHEN f.scored AND f.risk <> f.old_risk THEN f.old_risk
+                                       ELSE churn_risk_previous END,
+            churn_risk_changed_on = CASE WHEN f.scored AND f.risk <> f.old_risk THEN {d}
+                                         ELSE churn_risk_changed_on END
         FROM (
-            SELECT x.*, x.recency + x.orders_falling + x.broken_commitments + x.open_complaints + x.disconnected
+            SELECT x.*, CASE WHEN x.total > 100 THEN 100 ELSE x.total END AS risk
+            FROM (
+            SELECT y.*, y.recency + y.orders_falling + y.broken_commitments + y.open_complaints + y.disconnected
                 AS total
             FROM (
-                SELECT s.account_id,
+                SELECT s.account_id, s.churn_risk AS old_risk, {scored} AS scored,
                     {recency} AS recency,
                     {falling} AS orders_falling,
                     {broken} AS broken_commitments,
@@ -112,6 +126,7 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
                     GROUP BY account_id
                 ) fb ON fb.account_id = s.account_id
                 WHERE 1 = 1 {scope}
+            ) y
             ) x
         ) f
         WHERE insights_accountinsight.account_id = f.account_id

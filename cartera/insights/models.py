@@ -171,6 +171,10 @@ class AccountInsight(models.Model):
     trust_score = models.DecimalField(_("trust score"), max_digits=5, decimal_places=4, null=True, blank=True)
     churn_risk = models.PositiveSmallIntegerField(_("churn risk"), default=0)
     churn_factors = models.JSONField(_("churn risk factors"), default=dict, blank=True)
+    # The churn risk before the last recomputation that changed it, and that recomputation's as-of date
+    # (both empty until an already scored account's risk changes): "whose churn risk rose" reads these.
+    churn_risk_previous = models.PositiveSmallIntegerField(_("previous churn risk"), null=True, blank=True)
+    churn_risk_changed_on = models.DateField(_("churn risk changed on"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

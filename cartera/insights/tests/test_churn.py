@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from cartera.accounts.models import Account
 from cartera.accounts.tests.factories import AccountFactory
@@ -232,3 +233,84 @@ def test_an_incremental_refresh_scores_churn_as_a_full_recomputation_does():
 
     assert dict(AccountInsight.objects.values_list("account_id", "churn_factors")) == full
     assert full[fading.pk]["orders_falling"] == 19
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _previous_risk_after(path) -> dict[int, tuple[int, int | None, dt.date | None]]:
+    """Run one recomputation path and read churn risk with its previous value and change date, then
+    undo it, so another path can start from the same state."""
+    rows: dict[int, tuple[int, int | None, dt.date | None]] = {}
+    try:
+        with transaction.atomic():
+            path()
+            rows = {
+                pk: (risk, previous, changed_on)
+                for pk, risk, previous, changed_on in AccountInsight.objects.values_list(
+                    "account_id", "churn_risk", "churn_risk_previous", "churn_risk_changed_on"
+                )
+            }
+            raise _Rollback
+    except _Rollback:
+        pass
+    return rows
+
+
+def test_a_first_score_has_no_previous_risk():
+    account = AccountFactory()
+    orders_on(account, 260, 230, 200)
+
+    insights_recompute_all(as_of=D, full=True)
+
+    row = AccountInsight.objects.get(account=account)
+    assert (row.churn_risk, row.churn_risk_previous, row.churn_risk_changed_on) == (35, None, None)
+
+
+def test_a_changed_risk_keeps_the_value_before_and_the_date_on_both_paths():
+    steady, untouched = AccountFactory(), AccountFactory()
+    orders_on(steady, 90, 60, 30)
+    orders_on(untouched, 260, 230, 200)
+    insights_recompute_all(as_of=D, full=True)
+    FeedbackFactory(account=steady, kind="complaint", status="open", date=days_before(2))
+    later = D + dt.timedelta(days=1)
+
+    incremental = _previous_risk_after(
+        lambda: insights_refresh_accounts(account_ids=[steady.pk], as_of=later)
+    )
+    full = _previous_risk_after(lambda: insights_recompute_all(as_of=later, full=True))
+
+    # 8 for the complaint, 1 for recency: 31 days since the last order against a usual gap of 30.
+    assert incremental[steady.pk] == full[steady.pk] == (9, 0, later)
+    assert incremental[untouched.pk] == full[untouched.pk] == (35, None, None)
+
+
+def test_an_unchanged_risk_keeps_the_last_change():
+    account = AccountFactory()
+    orders_on(account, 90, 60, 30)
+    insights_recompute_all(as_of=D, full=True)
+    FeedbackFactory(account=account, kind="complaint", status="open", date=days_before(2))
+    insights_refresh_accounts(account_ids=[account.pk], as_of=D)
+
+    insights_recompute_all(as_of=D, full=True)
+    insights_refresh_accounts(account_ids=[account.pk], as_of=D)
+
+    row = AccountInsight.objects.get(account=account)
+    assert (row.churn_risk, row.churn_risk_previous, row.churn_risk_changed_on) == (8, 0, D)
+
+
+def test_a_risk_that_falls_back_keeps_the_higher_value_as_previous():
+    account = AccountFactory()
+    orders_on(account, 90, 60, 30)
+    complaint = FeedbackFactory(account=account, kind="complaint", status="open", date=days_before(2))
+    insights_recompute_all(as_of=D, full=True)
+    complaint.status = "closed"
+    complaint.save()
+    later = D + dt.timedelta(days=3)
+
+    insights_refresh_accounts(account_ids=[account.pk], as_of=later)
+
+    row = AccountInsight.objects.get(account=account)
+    # 33 days since the last order, usual gap 30: (1.1 - 1) × 17.5 = 1.75, so 2.
+    assert (row.churn_risk, row.churn_risk_previous, row.churn_risk_changed_on) == (2, 8, later)

@@ -98,6 +98,14 @@ def _snapshot() -> dict[int, dict[str, object]]:
     return result
 
 
+DERIVED_FIELDS = ["segment_id", "churn_risk", "churn_factors", "churn_risk_previous", "churn_risk_changed_on"]
+
+
+def _derived() -> dict[int, tuple[object, ...]]:
+    """What follows from the metrics (no reference computes these; both paths must agree on them)."""
+    return {row[0]: row[1:] for row in AccountInsight.objects.values_list("account_id", *DERIVED_FIELDS)}
+
+
 class _Rollback(Exception):
     pass
 
@@ -118,10 +126,10 @@ def test_incremental_full_and_reference_computations_agree(generated):
                 for account, history in zip(accounts, dated, strict=True):
                     _write(account, history, product, part, 2)
                 insights_refresh_accounts(account_ids=[a.pk for a in accounts], as_of=D)
-            incremental = _snapshot()
+            incremental, incremental_derived = _snapshot(), _derived()
 
             insights_recompute_all(as_of=D, full=True)
-            full = _snapshot()
+            full, full_derived = _snapshot(), _derived()
 
             expected = {
                 account.pk: metrics(history, D) for account, history in zip(accounts, dated, strict=True)
@@ -131,6 +139,7 @@ def test_incremental_full_and_reference_computations_agree(generated):
                 row["profit_class"] = classes[pk]
 
             assert incremental == full
+            assert incremental_derived == full_derived
             assert full == expected
             raise _Rollback
     except _Rollback:
