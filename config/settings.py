@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cartera.coverage",
     "cartera.commerce",
     "cartera.relationship",
+    "cartera.pipeline",
     "cartera.costs",
     "cartera.profiles",
     "cartera.insights",
