@@ -117,6 +117,7 @@ def suggest_profiles(
     import numpy as np
     from sklearn.cluster import KMeans
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     if not MIN_K <= k <= MAX_K:
         raise ValidationError(
@@ -140,8 +141,12 @@ def suggest_profiles(
     if len(scaled) > fit_sample_size:
         sample = np.random.default_rng(random_state).choice(len(scaled), fit_sample_size, replace=False)
         fit_rows = scaled[np.sort(sample)]
-    model = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(fit_rows)
-    labels = model.predict(scaled)
+    # One thread: the data are small (three columns), and OpenMP's worker threads can spin for seconds
+    # when the cores are busy (measured on the demo: 4 to 8 s with the default threads on two loaded
+    # cores, 0.04 s with one), which a web request cannot afford.
+    with threadpool_limits(limits=1):
+        model = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(fit_rows)
+        labels = model.predict(scaled)
     centroids = np.expm1(scaler.inverse_transform(model.cluster_centers_))
 
     buyer_spend = behaviour.spend[behaviour.orders > 0]
