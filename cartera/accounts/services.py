@@ -201,7 +201,11 @@ def _refuse_taken_tax_ids(accounts: list[Account]) -> None:
 
 
 def account_update(*, actor: Any, account: Account, expected_version: int, **changes: Any) -> Account:
-    """Change an account's fields if it has not been saved by someone else since `expected_version`."""
+    """Change an account's fields if it has not been saved by someone else since `expected_version`.
+    An account moved to another portfolio gets that portfolio's owner as its responsible salesperson,
+    as when a manager assigns it (coverage.services.responsible_follows_portfolio)."""
+    from cartera.coverage.services import responsible_follows_portfolio
+
     unknown = set(changes) - ACCOUNT_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"account_update does not take {sorted(unknown)}")
@@ -213,7 +217,13 @@ def account_update(*, actor: Any, account: Account, expected_version: int, **cha
                 changes.get("tax_id", account.tax_id),
                 exclude_pk=account.pk,
             )
+        old_portfolio = account.portfolio if account.portfolio_id else None
         account = model_update(actor=actor, instance=account, data=changes, expected_version=expected_version)
+        if account.portfolio_id != getattr(old_portfolio, "pk", None) and account.portfolio is not None:
+            responsible_follows_portfolio(
+                moves=[(account.pk, getattr(old_portfolio, "owner_id", None))],
+                new_owner_id=account.portfolio.owner_id,
+            )
         emit_event("account.updated", {"id": account.pk, "version": account.version})
         return account
 
