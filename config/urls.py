@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cartera.accounts.urls")),
+    path("", include("cartera.coverage.urls")),
     path("data/", include("cartera.dataio.urls")),
     path("api/", include("cartera.api.urls")),
     path("admin/", admin.site.urls),
