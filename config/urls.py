@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cartera.accounts.urls")),
     path("", include("cartera.coverage.urls")),
+    path("pipeline/", include("cartera.pipeline.urls")),
     path("data/", include("cartera.dataio.urls")),
     path("api/", include("cartera.api.urls")),
     path("admin/", admin.site.urls),

@@ -166,6 +166,11 @@ class Opportunity(VersionedModel):
     def weighted_cents(self) -> int:
         return self.amount_cents * self.probability // 100
 
+    @property
+    def has_decision_maker(self) -> bool:
+        """Whether someone on the deal decides (reads the prefetched buying center when there is one)."""
+        return any(link.role == BuyingRole.DECISION_MAKER for link in self.contact_roles.all())
+
     def get_absolute_url(self) -> str:
         return reverse("pipeline:edit", args=[self.pk])
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Max, Prefetch, QuerySet
+from django.db.models import Avg, Count, F, Max, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cartera.accounts.models import Account
 from cartera.commerce.models import OrderLine, ProductLine, PurchaseType
-from cartera.pipeline.models import Opportunity, OpportunityContact
+from cartera.pipeline.models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    CloseReason,
+    Opportunity,
+    OpportunityContact,
+    Stage,
+)
 
 # A purchase is a straight rebuy when the line was bought within this many days before the reference date
 # (D - 365 < date <= D, the window of every other metric) ...
@@ -30,6 +38,10 @@ class PurchaseTypeSuggestion:
     reason: str
     last_bought_on: dt.date | None = None
     last_discount_pct: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return str(PurchaseType(self.purchase_type).label)
 
 
 def _percent(value: Decimal) -> str:
@@ -123,3 +135,142 @@ def account_opportunities(*, account: Account, user: Any) -> list[Opportunity]:
         reverse=True,
     )
     return open_rows + closed_rows
+
+
+# Cards shown per column; the column's totals always count every card.
+CARD_LIMIT = 60
+# The won/lost summary covers the deals closed in this many days up to today.
+CLOSED_SUMMARY_DAYS = 90
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    """A sum of amounts in one currency, and the sum weighted by each deal's probability."""
+
+    currency: str
+    amount_cents: int
+    weighted_cents: int
+
+
+@dataclass
+class BoardColumn:
+    """One open stage of the board: its first cards and the totals over all of its deals."""
+
+    stage: str
+    label: str
+    cards: list[Opportunity]
+    count: int = 0
+    totals: list[MoneyTotal] = field(default_factory=list)
+    previous_stage: tuple[str, str] | None = None
+    next_stage: tuple[str, str] | None = None
+
+    @property
+    def hidden_count(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass
+class ClosedSummary:
+    """The deals won or lost lately: how many, for how much, and the commonest reasons."""
+
+    stage: str
+    label: str
+    count: int = 0
+    totals: list[MoneyTotal] = field(default_factory=list)
+    reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    columns: list[BoardColumn]
+    won: ClosedSummary
+    lost: ClosedSummary
+    since: dt.date
+    today: dt.date
+    may_move: bool
+
+    @property
+    def closed(self) -> list[ClosedSummary]:
+        return [self.won, self.lost]
+
+
+def pipeline_board(
+    *,
+    opportunities: QuerySet[Opportunity],
+    user: Any,
+    today: dt.date | None = None,
+    card_limit: int = CARD_LIMIT,
+) -> Board:
+    """The kanban of `opportunities` (already visible to `user` and filtered): a column per open stage
+    with its first cards by expected close date and its totals, and the won and lost deals of the last
+    90 days. A fixed number of queries, whatever the number of deals."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=CLOSED_SUMMARY_DAYS)
+    open_deals = opportunities.filter(stage__in=OPEN_STAGES).order_by()
+    ranked = open_deals.annotate(
+        position=Window(
+            RowNumber(), partition_by=[F("stage")], order_by=[F("expected_close_date").asc(), F("id").asc()]
+        )
+    ).filter(position__lte=card_limit)
+    cards = list(with_buying_center(ranked).order_by("expected_close_date", "id"))
+    labels = dict(Stage.choices)
+    columns: dict[str, BoardColumn] = {
+        stage: BoardColumn(stage=stage, label=str(labels[stage]), cards=[]) for stage in OPEN_STAGES
+    }
+    for index, stage in enumerate(OPEN_STAGES):
+        if index > 0:
+            columns[stage].previous_stage = (OPEN_STAGES[index - 1], str(labels[OPEN_STAGES[index - 1]]))
+        if index < len(OPEN_STAGES) - 1:
+            columns[stage].next_stage = (OPEN_STAGES[index + 1], str(labels[OPEN_STAGES[index + 1]]))
+    for card in cards:
+        columns[card.stage].cards.append(card)
+    for row in _money_totals(open_deals, "stage"):
+        column = columns[row["stage"]]
+        column.count += row["count"]
+        column.totals.append(MoneyTotal(row["currency"], row["amount_sum"], row["weighted_sum"]))
+    won = ClosedSummary(stage=Stage.WON, label=str(labels[Stage.WON]))
+    lost = ClosedSummary(stage=Stage.LOST, label=str(labels[Stage.LOST]))
+    summaries: dict[str, ClosedSummary] = {Stage.WON: won, Stage.LOST: lost}
+    reason_counts: dict[str, dict[str, int]] = {Stage.WON: {}, Stage.LOST: {}}
+    closed = opportunities.filter(stage__in=CLOSED_STAGES, closed_on__gt=since, closed_on__lte=today)
+    amounts: dict[tuple[str, str], int] = {}
+    for row in (
+        closed.order_by()
+        .values("stage", "currency", "close_reason")
+        .annotate(count=Count("pk"), amount_sum=Sum("amount_cents"))
+    ):
+        summaries[row["stage"]].count += row["count"]
+        key = (row["stage"], row["currency"])
+        amounts[key] = amounts.get(key, 0) + (row["amount_sum"] or 0)
+        if row["close_reason"]:
+            counts = reason_counts[row["stage"]]
+            counts[row["close_reason"]] = counts.get(row["close_reason"], 0) + row["count"]
+    for (outcome, currency), amount in sorted(amounts.items()):
+        summaries[outcome].totals.append(MoneyTotal(currency, amount, amount if outcome == Stage.WON else 0))
+    reason_labels = dict(CloseReason.choices)
+    for outcome, summary in summaries.items():
+        ranking = sorted(reason_counts[outcome].items(), key=lambda item: (-item[1], item[0]))[:3]
+        summary.reasons = [(str(reason_labels.get(reason, reason)), count) for reason, count in ranking]
+    may_move = user is not None and getattr(user, "is_authenticated", False) and not user.is_read_only
+    return Board(
+        columns=[columns[stage] for stage in OPEN_STAGES],
+        won=won,
+        lost=lost,
+        since=since,
+        today=today,
+        may_move=may_move,
+    )
+
+
+def _money_totals(queryset: QuerySet[Opportunity], group: str) -> list[dict[str, Any]]:
+    """Count, amount and probability-weighted amount per `group` and currency, summed in the database."""
+    return list(
+        queryset.order_by()
+        .values(group, "currency")
+        .annotate(
+            count=Count("pk"),
+            amount_sum=Sum("amount_cents"),
+            weighted_sum=Sum(F("amount_cents") * F("probability")) / 100,
+        )
+        .order_by(group, "currency")
+    )

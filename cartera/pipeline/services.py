@@ -56,9 +56,11 @@ def opportunity_create(
     purchase_type: str | None = None,
     discount_pct: Decimal = Decimal(0),
     currency: str | None = None,
+    buying_center: dict[Contact, str] | None = None,
 ) -> Opportunity:
     """Open an opportunity on an account; the probability defaults to the stage's, the currency to the
-    account's, the owner to the actor, and the purchase type to the one the account's history suggests."""
+    account's, the owner to the actor, and the purchase type to the one the account's history suggests.
+    `buying_center` gives the role of each contact on the deal ("" leaves them out)."""
     from cartera.pipeline.selectors import suggest_purchase_type
 
     if stage not in OPEN_STAGES:
@@ -83,22 +85,32 @@ def opportunity_create(
             purchase_type=purchase_type,
             created_by=_user_or_none(actor),
         )
-        return model_create(actor=actor, instance=opportunity)
+        model_create(actor=actor, instance=opportunity)
+        if buying_center:
+            _buying_center_set(actor=actor, opportunity=opportunity, roles=buying_center)
+        return opportunity
 
 
 def opportunity_update(
-    *, actor: Any, opportunity: Opportunity, expected_version: int, **changes: Any
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    expected_version: int,
+    buying_center: dict[Contact, str] | None = None,
+    **changes: Any,
 ) -> Opportunity:
-    """Change what an opportunity is about (name, line, amount, terms, probability, dates, owner, type);
-    the stage changes only through opportunity_move and opportunity_close."""
+    """Change what an opportunity is about (name, line, amount, terms, probability, dates, owner, type)
+    and, when given, the role of each contact on it; the stage changes only through opportunity_move
+    and opportunity_close. The whole change is refused if the version is stale."""
     unknown = set(changes) - OPPORTUNITY_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"opportunity_update does not take {sorted(unknown)}")
     with transaction.atomic():
         ensure_can_edit_account(actor, opportunity.account)
-        return model_update(
-            actor=actor, instance=opportunity, data=changes, expected_version=expected_version
-        )
+        model_update(actor=actor, instance=opportunity, data=changes, expected_version=expected_version)
+        if buying_center is not None:
+            _buying_center_set(actor=actor, opportunity=opportunity, roles=buying_center)
+        return opportunity
 
 
 def opportunity_move(
@@ -159,6 +171,18 @@ def opportunity_contact_set(
                 actor=actor, instance=OpportunityContact(opportunity=opportunity, contact=contact, role=role)
             )
         return model_update(actor=actor, instance=existing, data={"role": role}, expected_version=None)
+
+
+def _buying_center_set(*, actor: Any, opportunity: Opportunity, roles: dict[Contact, str]) -> None:
+    """Give each contact its role on the deal, and take off those whose role is empty."""
+    current = dict(
+        OpportunityContact.objects.filter(opportunity=opportunity).values_list("contact_id", "role")
+    )
+    for contact, role in roles.items():
+        if role and current.get(contact.pk) != role:
+            opportunity_contact_set(actor=actor, opportunity=opportunity, contact=contact, role=role)
+        elif not role and contact.pk in current:
+            opportunity_contact_remove(actor=actor, opportunity=opportunity, contact=contact)
 
 
 def opportunity_contact_remove(*, actor: Any, opportunity: Opportunity, contact: Contact) -> None:
