@@ -592,8 +592,11 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
                     )
                 )
                 loads[f"round {number}"] = os.getloadavg()[0]
+                # The new lines are all on orders dated D: the refresh rebuilds those account-days.
                 refresh_seconds = timed(
-                    lambda touched=touched: insights_refresh_accounts(account_ids=touched, as_of=as_of)
+                    lambda touched=touched: insights_refresh_accounts(
+                        days=[(pk, as_of) for pk in touched], as_of=as_of
+                    )
                 )
                 round_phases = phases.take()
                 rounds.append(

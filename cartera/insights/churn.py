@@ -38,18 +38,20 @@ def _int(expression: str) -> str:
 def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -> None:
     """Recompute churn risk and its factors for the snapshot rows in scope."""
     window = current_window_days()
-    previous_start = as_of - dt.timedelta(days=2 * window)
-    window_start = as_of - dt.timedelta(days=window)
     ids = None if account_ids is None else list(account_ids)
     scope = "" if ids is None else f"AND s.account_id IN ({sql.id_list(ids)})"
     fact_scope = "" if ids is None else f"AND account_id IN ({sql.id_list(ids)})"
     d = sql.date_literal(as_of)
+    # Everything comes from the snapshot row, whose metrics were computed as of the same date: the usual
+    # gap is (last order - first order) / (orders - 1), and the window before has its own count.
+    span = sql.days_between_columns("s.last_order_date", "s.first_order_date")
+    usual = f"(CASE WHEN {span} * 1.0 / (s.orders_total - 1) < 1 THEN 1.0 ELSE {span} * 1.0 / (s.orders_total - 1) END)"
     recency = f"""
         CASE
             WHEN s.orders_total >= 2 THEN
-                CASE WHEN s.recency_days * 1.0 / gap.usual <= 1 THEN 0
-                     WHEN s.recency_days * 1.0 / gap.usual >= 3 THEN 35
-                     ELSE {_int("(s.recency_days * 1.0 / gap.usual - 1) * 17.5")} END
+                CASE WHEN s.recency_days * 1.0 / {usual} <= 1 THEN 0
+                     WHEN s.recency_days * 1.0 / {usual} >= 3 THEN 35
+                     ELSE {_int(f"(s.recency_days * 1.0 / {usual} - 1) * 17.5")} END
             WHEN s.orders_total = 1 THEN
                 CASE WHEN s.recency_days >= 3 * {window // 2} THEN 35
                      WHEN s.recency_days <= {window // 2} THEN 0
@@ -57,8 +59,9 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
             ELSE 0
         END"""
     falling = f"""
-        CASE WHEN COALESCE(prev.orders, 0) > 0 AND s.orders_12m < prev.orders
-             THEN {_int("25.0 * (prev.orders - s.orders_12m) / prev.orders")} ELSE 0 END"""
+        CASE WHEN s.orders_previous_window > 0 AND s.orders_12m < s.orders_previous_window
+             THEN {_int("25.0 * (s.orders_previous_window - s.orders_12m) / s.orders_previous_window")}
+             ELSE 0 END"""
     broken = "CASE WHEN s.commitments_broken * 5 > 15 THEN 15 ELSE s.commitments_broken * 5 END"
     complaints = "CASE WHEN COALESCE(fb.open_complaints, 0) * 8 > 15 THEN 15 ELSE COALESCE(fb.open_complaints, 0) * 8 END"
     disconnected = (
@@ -84,6 +87,8 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
             "'broken_commitments', f.broken_commitments, 'open_complaints', f.open_complaints, "
             "'disconnected', f.disconnected)"
         )
+    # Only rows whose score or factors change are written.
+    changed_factors = f"insights_accountinsight.churn_factors <> {factors_json}"
     statement = f"""
         UPDATE insights_accountinsight SET
             churn_risk = f.risk,
@@ -106,21 +111,6 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
                     {disconnected} AS disconnected
                 FROM insights_accountinsight s
                 LEFT JOIN (
-                    SELECT account_id,
-                        CASE WHEN {sql.days_between_columns("MAX(date)", "MIN(date)")} * 1.0 / (SUM(orders) - 1) < 1
-                             THEN 1.0
-                             ELSE {sql.days_between_columns("MAX(date)", "MIN(date)")} * 1.0 / (SUM(orders) - 1)
-                        END AS usual
-                    FROM insights_accountday WHERE orders > 0 AND date <= {d} {fact_scope}
-                    GROUP BY account_id HAVING SUM(orders) >= 2
-                ) gap ON gap.account_id = s.account_id
-                LEFT JOIN (
-                    SELECT account_id, SUM(orders) AS orders FROM insights_accountday
-                    WHERE date > {sql.date_literal(previous_start)} AND date <= {sql.date_literal(window_start)}
-                        {fact_scope}
-                    GROUP BY account_id
-                ) prev ON prev.account_id = s.account_id
-                LEFT JOIN (
                     SELECT account_id, COUNT(*) AS open_complaints FROM relationship_feedback
                     WHERE kind = 'complaint' AND status <> 'closed' AND date <= {d} {fact_scope}
                     GROUP BY account_id
@@ -130,6 +120,7 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
             ) x
         ) f
         WHERE insights_accountinsight.account_id = f.account_id
+            AND (f.risk <> f.old_risk OR {changed_factors})
     """
     with connection.cursor() as cursor:
         cursor.execute(statement)

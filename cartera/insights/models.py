@@ -63,8 +63,10 @@ class AccountDay(models.Model):
     Analytics read these instead of scanning order lines (docs/adr/0005-insights-facts.md).
     """
 
+    # Derived data, rebuilt in bulk: no database-level foreign key, whose checks at commit cost more than
+    # the rebuild itself (the ORM still cascades an account's deletion to its days).
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     date = models.DateField()
     orders = models.PositiveIntegerField(default=0)
@@ -78,7 +80,23 @@ class AccountDay(models.Model):
         verbose_name = _("account day")
         verbose_name_plural = _("account days")
         constraints = [models.UniqueConstraint(fields=["account", "date"], name="account_day_unique")]
-        indexes = [models.Index(fields=["date", "account"], name="account_day_date_idx")]
+        indexes = [
+            models.Index(fields=["date", "account"], name="account_day_date_idx"),
+            # Covering: an account's figures over a range of days are read from the index alone.
+            models.Index(
+                fields=[
+                    "account",
+                    "date",
+                    "orders",
+                    "revenue_cents",
+                    "cogs_cents",
+                    "gross_cents",
+                    "cost_to_serve_cents",
+                    "marketing_cents",
+                ],
+                name="account_day_covering_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.date}"
@@ -149,6 +167,8 @@ class AccountInsight(models.Model):
     net_profit_12m_cents = models.BigIntegerField(default=0, db_index=True)
     orders_total = models.PositiveIntegerField(default=0)
     orders_12m = models.PositiveIntegerField(default=0)
+    # Orders in the window before (D - 2W < date <= D - W), for the churn factor "orders falling".
+    orders_previous_window = models.PositiveIntegerField(default=0)
     first_order_date = models.DateField(null=True, blank=True)
     last_order_date = models.DateField(null=True, blank=True)
     recency_days = models.PositiveIntegerField(null=True, blank=True)

@@ -33,7 +33,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, Case, F, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.lookups import (
     Exact,
@@ -309,23 +310,36 @@ def segment_matches(segment: Segment) -> QuerySet[AccountInsight]:
 
 
 def segments_assign(*, account_ids: Iterable[int] | None = None) -> None:
-    """Give every account in scope the first segment by priority that matches, else the default one."""
+    """Give every account in scope the first segment by priority that matches, else the default one.
+
+    One set-based statement: the rules, compiled by the ORM into a CASE in priority order, are evaluated
+    over the snapshot rows in scope, and only the rows whose segment changes are written."""
     scope = AccountInsight.objects.all()
     if account_ids is not None:
         scope = scope.filter(account_id__in=list(account_ids))
-    segments = list(Segment.objects.order_by("priority", "pk"))
-    if not segments:
-        scope.exclude(segment=None).update(segment=None)
-        return
-    scope.update(segment=None)
+    whens = []
     default = None
-    for segment in segments:
+    for segment in Segment.objects.order_by("priority", "pk"):
         if segment.is_default:
             default = segment
             continue
-        scope.filter(segment__isnull=True).filter(rule_to_q(segment.rule)).update(segment=segment)
-    if default is not None:
-        scope.filter(segment__isnull=True).update(segment=default)
+        condition = rule_to_q(segment.rule)
+        # An empty rule matches every account (a When needs a condition that is not empty).
+        whens.append(When(condition if condition else Q(pk__isnull=False), then=Value(segment.pk)))
+    fallback = Value(default.pk if default is not None else None, output_field=BigIntegerField())
+    chosen = Case(*whens, default=fallback, output_field=BigIntegerField()) if whens else fallback
+    select, params = scope.annotate(chosen=chosen).values_list("account_id", "chosen").query.sql_with_params()
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE insights_accountinsight SET segment_id = CAST(c.chosen AS BIGINT)
+            FROM ({select}) AS c
+            WHERE insights_accountinsight.account_id = c.account_id
+                AND insights_accountinsight.segment_id {differs} CAST(c.chosen AS BIGINT)
+            """,
+            params,
+        )
 
 
 @dataclass(frozen=True)

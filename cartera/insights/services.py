@@ -53,16 +53,69 @@ def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
         yield ids[start : start + size]
 
 
-def facts_rebuild(*, account_ids: Iterable[int] | None = None) -> None:
-    """Recompute the daily facts from orders, lines, costs and spend: of some accounts, or of all."""
+def distinct_differs(left: str, right: str) -> str:
+    """SQL true when two row values (or values) differ, NULLs compared as values."""
+    return (
+        f"{left} IS DISTINCT FROM {right}" if connection.vendor == "postgresql" else f"{left} IS NOT {right}"
+    )
+
+
+def tune_for_bulk(cursor: Any) -> None:
+    """Session settings for the big set-based statements, for the current transaction only: on
+    PostgreSQL, memory for hash aggregates and sorts, and no JIT compilation (its compile time is a
+    loss for statements like these)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
+
+
+def analyze(cursor: Any, table: str) -> None:
+    """Refresh the planner's statistics of a table after a bulk rewrite."""
+    cursor.execute(f"ANALYZE {table}")
+
+
+def facts_rebuild(
+    *, account_ids: Iterable[int] | None = None, days: Iterable[tuple[int, dt.date]] | None = None
+) -> None:
+    """Recompute the daily facts from orders, lines, costs and spend: of the given (account, date)
+    pairs, of every day of some accounts, or of all."""
     with transaction.atomic(), connection.cursor() as cursor:
+        tune_for_bulk(cursor)
+        if days is not None:
+            _facts_rebuild_days(cursor, sorted(set(days)))
+            return
         if account_ids is None:
-            cursor.execute("DELETE FROM insights_accountday")
+            if connection.vendor == "postgresql":
+                cursor.execute("TRUNCATE insights_accountday")
+            else:
+                cursor.execute("DELETE FROM insights_accountday")
             cursor.execute(f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select()}")
+            analyze(cursor, "insights_accountday")
             return
         for chunk in _chunks(sorted(set(account_ids))):
             cursor.execute(f"DELETE FROM insights_accountday WHERE account_id IN ({sql.id_list(chunk)})")
             cursor.execute(f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select(chunk)}")
+
+
+def _facts_rebuild_days(cursor: Any, pairs: list[tuple[int, dt.date]]) -> None:
+    """Replace the facts rows of exactly these (account, date) pairs: what new or changed orders, costs
+    or spend on those days touched, without reading the accounts' other days."""
+    if not pairs:
+        return
+    table = sql.DAYS_TABLE
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} (account_id BIGINT NOT NULL, date DATE NOT NULL)")
+    cursor.executemany(
+        f"INSERT INTO {table} (account_id, date) VALUES (%s, %s)", [(int(pk), day) for pk, day in pairs]
+    )
+    analyze(cursor, table)
+    cursor.execute(
+        f"DELETE FROM insights_accountday WHERE (account_id, date) IN (SELECT account_id, date FROM {table})"
+    )
+    cursor.execute(
+        f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select(days_table=table)}"
+    )
+    cursor.execute(f"DROP TABLE {table}")
 
 
 @dataclass
@@ -90,6 +143,7 @@ def snapshot_recompute(
     refreshed = len(ids) if ids is not None else None
     moves = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        tune_for_bulk(cursor)
         groups: Iterable[list[int] | None] = [None] if ids is None else _chunks(ids)
         for group in groups:
             moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
@@ -138,6 +192,10 @@ def _snapshot_chunk(
     columns = ", ".join(sql.METRIC_COLUMNS)
     selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
     updates = ", ".join(f"{column} = excluded.{column}" for column in sql.METRIC_COLUMNS)
+    # Only rows whose figures change are written (an unchanged row costs no write, nor index upkeep).
+    compared = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since"]
+    current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in compared)
+    incoming = ", ".join(f"excluded.{column}" for column in compared)
     cursor.execute(
         f"""
         INSERT INTO {_SNAPSHOT_TABLE} (account_id, as_of, {columns}, tier, tier_since, profit_class,
@@ -150,6 +208,7 @@ def _snapshot_chunk(
         WHERE 1 = 1
         ON CONFLICT (account_id) DO UPDATE SET as_of = excluded.as_of, {updates}, tier = excluded.tier,
             tier_since = excluded.tier_since, updated_at = excluded.updated_at
+        WHERE {distinct_differs(f"({current})", f"({incoming})")}
         """,
         [timezone.now()],
     )
@@ -181,11 +240,11 @@ def profit_classes_refresh(cursor: Any) -> list[int]:
     Returns the accounts whose class changed: a refresh of some accounts can move the class of others,
     and what depends on the class (segment, contact alert, churn) must follow for those too.
     """
-    cursor.execute("DROP TABLE IF EXISTS insights_tmp_classes")
     cursor.execute(
         f"""
-        CREATE TEMPORARY TABLE insights_tmp_classes AS
-        SELECT s.account_id AS account_id,
+        UPDATE {_SNAPSHOT_TABLE} SET profit_class = c.cls
+        FROM (
+        SELECT s.account_id AS account_id, s.profit_class AS old,
             CASE
                 WHEN s.net_profit_12m_cents <= 0 THEN 'L'
                 WHEN COALESCE(p.before, 0) * 100 < t.total * 80 THEN 'A'
@@ -205,25 +264,12 @@ def profit_classes_refresh(cursor: Any) -> list[int]:
             SELECT COALESCE(SUM(net_profit_12m_cents), 0) AS total
             FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
         ) t
+        ) c
+        WHERE {_SNAPSHOT_TABLE}.account_id = c.account_id AND c.old <> c.cls
+        RETURNING {_SNAPSHOT_TABLE}.account_id
         """
     )
-    cursor.execute(
-        f"""
-        SELECT c.account_id FROM insights_tmp_classes c
-        JOIN {_SNAPSHOT_TABLE} s ON s.account_id = c.account_id
-        WHERE s.profit_class <> c.cls
-        """
-    )
-    changed = [row[0] for row in cursor.fetchall()]
-    cursor.execute(
-        f"""
-        UPDATE {_SNAPSHOT_TABLE} SET profit_class = c.cls
-        FROM insights_tmp_classes c
-        WHERE {_SNAPSHOT_TABLE}.account_id = c.account_id AND {_SNAPSHOT_TABLE}.profit_class <> c.cls
-        """
-    )
-    cursor.execute("DROP TABLE insights_tmp_classes")
-    return changed
+    return [row[0] for row in cursor.fetchall()]
 
 
 def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None) -> None:
@@ -231,11 +277,13 @@ def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None)
     An account never contacted counts from its creation as a client of cartera. An account without a
     segment has no limit, so it is never flagged (a flag left from an earlier segment is cleared)."""
     where = "" if account_ids is None else f"AND s.account_id IN ({sql.id_list(account_ids)})"
+    flag = "CASE WHEN lim.days > lim.max_days THEN TRUE ELSE FALSE END"
+    overdue = "CASE WHEN lim.days > lim.max_days THEN lim.days - lim.max_days ELSE 0 END"
     cursor.execute(
         f"""
         UPDATE {_SNAPSHOT_TABLE} SET
-            is_disconnected = CASE WHEN lim.days > lim.max_days THEN TRUE ELSE FALSE END,
-            days_overdue = CASE WHEN lim.days > lim.max_days THEN lim.days - lim.max_days ELSE 0 END
+            is_disconnected = {flag},
+            days_overdue = {overdue}
         FROM (
             SELECT s.account_id,
                 COALESCE(s.days_without_contact, {sql.days_between_columns("s.as_of", "acc_created.created_on")})
@@ -249,6 +297,7 @@ def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None)
             WHERE 1 = 1 {where}
         ) lim
         WHERE {_SNAPSHOT_TABLE}.account_id = lim.account_id
+            AND {distinct_differs(f"({_SNAPSHOT_TABLE}.is_disconnected, {_SNAPSHOT_TABLE}.days_overdue)", f"({flag}, {overdue})")}
         """
     )
 
@@ -324,11 +373,24 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     return days
 
 
-def insights_refresh_accounts(*, account_ids: Iterable[int], as_of: dt.date | None = None) -> RecomputeResult:
-    """Bring some accounts up to date after new data: their facts, then their snapshot."""
-    ids = sorted(set(account_ids))
+def insights_refresh_accounts(
+    *,
+    account_ids: Iterable[int] = (),
+    as_of: dt.date | None = None,
+    days: Iterable[tuple[int, dt.date]] | None = None,
+) -> RecomputeResult:
+    """Bring some accounts up to date after new data: their facts, then their snapshot.
+
+    With `days`, the (account, date) pairs the new or changed rows fall on, only those facts rows are
+    rebuilt (a cost that follows the new rows, not the accounts' history); their accounts join
+    `account_ids`. Without it, every day of each account is rebuilt."""
+    pairs = None if days is None else sorted({(int(pk), day) for pk, day in days})
+    ids = sorted(set(account_ids) | {pk for pk, _day in pairs or ()})
     with transaction.atomic():
-        facts_rebuild(account_ids=ids)
+        if pairs is not None:
+            facts_rebuild(days=pairs)
+        else:
+            facts_rebuild(account_ids=ids)
         return snapshot_recompute(as_of=as_of, account_ids=ids)
 
 

@@ -48,14 +48,28 @@ def cents(column: str) -> str:
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
-def facts_select(account_ids: Iterable[int] | None = None) -> str:
+DAYS_TABLE = "insights_tmp_days"  # (account_id, date): the days a refresh rebuilds
+
+
+def facts_select(account_ids: Iterable[int] | None = None, *, days_table: str | None = None) -> str:
     """SELECT producing the rows of insights_accountday from orders, lines, service costs and marketing
-    spend, for the given accounts (all when None)."""
-    where_orders = where_costs = ""
-    if account_ids is not None:
+    spend, for the given accounts (all when None), or only for the (account_id, date) pairs listed in
+    `days_table`."""
+    where_orders = where_costs = where_spend = ""
+    if days_table is not None:
+
+        def pairs(alias: str) -> str:
+            return (
+                f"WHERE EXISTS (SELECT 1 FROM {days_table} t "
+                f"WHERE t.account_id = {alias}.account_id AND t.date = {alias}.date)"
+            )
+
+        where_orders, where_costs, where_spend = pairs("o"), pairs("c"), pairs("m")
+    elif account_ids is not None:
         ids = id_list(account_ids)
         where_orders = f"WHERE o.account_id IN ({ids})"
-        where_costs = f"WHERE account_id IN ({ids})"
+        where_costs = f"WHERE c.account_id IN ({ids})"
+        where_spend = f"WHERE m.account_id IN ({ids})"
     return f"""
         SELECT account_id, date, SUM(orders), SUM(revenue), SUM(cogs), SUM(gross), SUM(cts), SUM(mkt)
         FROM (
@@ -69,9 +83,10 @@ def facts_select(account_ids: Iterable[int] | None = None) -> str:
             {where_orders}
             GROUP BY o.id, o.account_id, o.date
             UNION ALL
-            SELECT account_id, date, 0, 0, 0, 0, {cents("amount")}, 0 FROM costs_servicecost {where_costs}
+            SELECT c.account_id, c.date, 0, 0, 0, 0, {cents("c.amount")}, 0 FROM costs_servicecost c {where_costs}
             UNION ALL
-            SELECT account_id, date, 0, 0, 0, 0, 0, {cents("amount")} FROM costs_marketingspend {where_costs}
+            SELECT m.account_id, m.date, 0, 0, 0, 0, 0, {cents("m.amount")}
+            FROM costs_marketingspend m {where_spend}
         ) facts
         GROUP BY account_id, date
     """
@@ -91,6 +106,7 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
     """One row per account with every metric of DESIGN.md as of `as_of`, its tier, contact recency and
     commitment counts. Columns are named as in the snapshot table (insights_accountinsight)."""
     window_start = as_of - dt.timedelta(days=rules.window_days)
+    previous_start = as_of - dt.timedelta(days=2 * rules.window_days)
     tenure_cut = as_of - dt.timedelta(days=rules.loyal_min_tenure_days)
     referral_start = as_of - dt.timedelta(days=rules.loyal_referral_days)
     d, w = date_literal(as_of), date_literal(window_start)
@@ -129,6 +145,7 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
                     AS net_profit_12m_cents,
                 COALESCE(f.orders_total, 0) AS orders_total,
                 COALESCE(f.orders_12m, 0) AS orders_12m,
+                COALESCE(f.orders_previous, 0) AS orders_previous_window,
                 f.first_order_date AS first_order_date,
                 f.last_order_date AS last_order_date,
                 COALESCE(r.referrals, 0) AS referrals_recent,
@@ -145,6 +162,8 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
                     SUM(CASE WHEN {in_window} THEN marketing_cents ELSE 0 END) AS mkt,
                     SUM(orders) AS orders_total,
                     SUM(CASE WHEN {in_window} THEN orders ELSE 0 END) AS orders_12m,
+                    SUM(CASE WHEN date > {date_literal(previous_start)} AND date <= {w} THEN orders ELSE 0 END)
+                        AS orders_previous,
                     MIN(CASE WHEN orders > 0 THEN date END) AS first_order_date,
                     MAX(CASE WHEN orders > 0 THEN date END) AS last_order_date
                 FROM insights_accountday
@@ -222,6 +241,7 @@ METRIC_COLUMNS = [
     "net_profit_12m_cents",
     "orders_total",
     "orders_12m",
+    "orders_previous_window",
     "first_order_date",
     "last_order_date",
     "recency_days",

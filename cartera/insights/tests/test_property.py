@@ -87,6 +87,18 @@ def _write(account, history: History, product, part: int, parts: int) -> None:
             Referral.objects.create(account=account, date=day, kind="referral")
 
 
+def _days(account, history: History, part: int, parts: int) -> set[tuple[int, dt.date]]:
+    """The (account, date) pairs the `part`-th slice's orders, costs and spend fall on."""
+    dated = [*(day for day, _lines in history.orders), *(day for day, _ in history.service_costs)]
+    dated += [day for day, _ in history.marketing]
+    slices = [
+        *(index % parts for index in range(len(history.orders))),
+        *(index % parts for index in range(len(history.service_costs))),
+        *(index % parts for index in range(len(history.marketing))),
+    ]
+    return {(account.pk, day) for day, slice_ in zip(dated, slices, strict=True) if slice_ == part}
+
+
 def _snapshot() -> dict[int, dict[str, object]]:
     result = {}
     for insight in AccountInsight.objects.all():
@@ -121,11 +133,17 @@ def test_incremental_full_and_reference_computations_agree(generated):
             dated = [_dated(history) for history in generated]
             insights_recompute_all(as_of=D, full=True)
 
-            # Incremental: the history arrives in two batches, each followed by a refresh of its accounts.
+            # Incremental: the history arrives in two batches, each followed by a refresh of its accounts:
+            # the first of only the days its orders, costs and spend fall on, the second of whole accounts.
             for part in range(2):
+                days = set()
                 for account, history in zip(accounts, dated, strict=True):
                     _write(account, history, product, part, 2)
-                insights_refresh_accounts(account_ids=[a.pk for a in accounts], as_of=D)
+                    days |= _days(account, history, part, 2)
+                if part == 0:
+                    insights_refresh_accounts(account_ids=[a.pk for a in accounts], days=days, as_of=D)
+                else:
+                    insights_refresh_accounts(account_ids=[a.pk for a in accounts], as_of=D)
             incremental, incremental_derived = _snapshot(), _derived()
 
             insights_recompute_all(as_of=D, full=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -64,3 +65,30 @@ def test_nothing_is_queued_when_the_write_fails(django_capture_on_commit_callbac
 
     assert callbacks == []
     assert not AccountInsight.objects.filter(account=account).exists()
+
+
+def test_a_refresh_by_days_rebuilds_only_those_days_facts(django_capture_on_commit_callbacks):
+    from cartera.commerce.models import Order, OrderLine
+    from cartera.commerce.services import orders_bulk_create
+    from cartera.insights.models import AccountDay
+    from cartera.insights.tasks import queue_insights_refresh
+
+    account = AccountFactory()
+    product = ProductFactory()
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    orders = [Order(account=account, number=f"B-{n}", date=day) for n, day in enumerate((yesterday, today))]
+    lines = [
+        OrderLine(order=order, product=product, quantity=Decimal("1"), unit_price=Decimal("100.00"))
+        for order in orders
+    ]
+    orders_bulk_create(actor=None, orders=orders, lines=lines, source="test", refresh_insights=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_insights_refresh([], days=[(account.pk, today)])
+
+    assert list(AccountDay.objects.filter(account=account).values_list("date", "revenue_cents")) == [
+        (today, 10000)
+    ]
+    insight = AccountInsight.objects.get(account=account)
+    assert (insight.orders_total, insight.revenue_12m) == (1, Decimal("100.00"))
