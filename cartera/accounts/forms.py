@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, Contact
+from cartera.commerce.models import ProductLine
 from cartera.core.phones import format_phone
 from cartera.core.regions import localized_country_choices, region_choices
 from cartera.core.taxid import tax_id_label
 from cartera.core.text import normalize
-from cartera.coverage.models import Portfolio
+from cartera.coverage.models import Portfolio, TeamRole
+from cartera.relationship.models import CommitmentStatus, InteractionKind
+from cartera.users.models import Role, User
 
 CURRENCIES = ["CLP", "ARS", "MXN", "COP", "PEN", "EUR", "UYU", "USD", "BRL"]
 
@@ -173,3 +178,111 @@ class ContactForm(BootstrapFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("version", None)
         return data
+
+
+# Quick actions of the account page: each form parses what one service takes.
+
+
+class _AccountContactsMixin:
+    """Offers only the account's active contacts (the services refuse anyone else's)."""
+
+    def limit_contacts(self, account: Account, *names: str) -> None:
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        contacts = Contact.objects.active().for_account(account)
+        for name in names:
+            form.fields[name].queryset = contacts  # type: ignore[attr-defined]
+
+
+class InteractionForm(_AccountContactsMixin, BootstrapFormMixin, forms.Form):
+    """A visit, call, meeting, email, event or support contact to log on the account."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("With"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_contacts(account, "contacts")
+        self.style_widgets()
+
+    def clean_occurred_at(self) -> Any:
+        when = self.cleaned_data["occurred_at"]
+        if when > timezone.now() + dt.timedelta(minutes=5):
+            raise ValidationError(_("An interaction is logged once it has happened."), code="future")
+        return when
+
+    def style_widgets(self) -> None:
+        super().style_widgets()
+        self.fields["contacts"].widget.attrs["class"] = "form-check-input"
+
+
+class CommitmentForm(_AccountContactsMixin, BootstrapFormMixin, forms.Form):
+    """A promise made to the client: what, by when, to whom."""
+
+    description = forms.CharField(label=_("What was promised"), max_length=300)
+    due_date = forms.DateField(
+        label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    promised_to = forms.ModelChoiceField(
+        label=_("Promised to"), queryset=Contact.objects.none(), required=False, empty_label="—"
+    )
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_contacts(account, "promised_to")
+        self.style_widgets()
+
+
+RESOLUTIONS = [
+    (CommitmentStatus.KEPT, _("Kept")),
+    (CommitmentStatus.BROKEN, _("Broken")),
+    (CommitmentStatus.CANCELLED, _("Cancelled")),
+]
+
+
+class CommitmentResolveForm(forms.Form):
+    """How an open commitment ended, with the version it was shown at."""
+
+    status = forms.ChoiceField(choices=RESOLUTIONS)
+    version = forms.IntegerField(min_value=1)
+
+
+class TeamMemberForm(BootstrapFormMixin, forms.Form):
+    """A user to put on the account's team; a specialist with the product line they cover."""
+
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Role on the account"), choices=TeamRole.choices)
+    product_line = forms.ModelChoiceField(
+        label=_("Product line"),
+        queryset=ProductLine.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_("Required for a product specialist."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field: Any = self.fields["user"]
+        user_field.queryset = User.objects.filter(is_active=True, role__in=TEAM_ROLES).order_by(
+            "first_name", "last_name", "username"
+        )
+        line_field: Any = self.fields["product_line"]
+        line_field.queryset = ProductLine.objects.order_by("name")
+        self.style_widgets()
+
+
+# Who may be put on an account's team: the people who sell to, advise or support clients.
+TEAM_ROLES = [
+    Role.ACCOUNT_EXECUTIVE,
+    Role.SPECIALIST,
+    Role.SUPPORT_AGENT,
+    Role.SALES_MANAGER,
+    Role.ADMINISTRATOR,
+]

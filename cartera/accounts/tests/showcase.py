@@ -27,6 +27,9 @@ from cartera.users.models import Role, User
 from cartera.users.tests.factories import UserFactory
 
 SHOWCASE_TAX_ID = make_rut(76_086_428)  # written 76.086.428-5
+# The account page's query budget: the same for an account with one order, contact or interaction as for
+# one with hundreds (each section reads a bounded number of rows).
+ACCOUNT_PAGE_QUERIES = 19
 
 
 @dataclass
@@ -198,5 +201,115 @@ def build_showcase(*, executive: User | None = None, today: dt.date | None = Non
         due_date=today - dt.timedelta(days=30),
         promised_by=executive,
         status="kept",
+        resolved_on=today - dt.timedelta(days=28),
     )
     return Showcase(account=account, executive=executive, contacts=contacts, orders=orders)
+
+
+@dataclass
+class Showcase360(Showcase):
+    """The showcase with its money, feedback and insights computed, and a second account of the same
+    executive that has gone too long without contact and has no decision maker or economic buyer known."""
+
+    quiet: Account
+    manager: User
+    other_executive: User
+    elsewhere: Account  # another executive's account, in no team of the showcase's executive
+
+
+def build_account_360(*, today: dt.date | None = None) -> Showcase360:
+    """Everything the 360° page shows, with the insights computed as of `today` (30 days without contact
+    allowed by the segment)."""
+    from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFactory
+    from cartera.insights.segment_services import segment_create, service_model_create
+    from cartera.insights.services import insights_recompute_all, tier_history_backfill
+    from cartera.relationship.tests.factories import FeedbackFactory, ReferralFactory
+
+    today = today or timezone.localdate()
+    showcase = build_showcase(today=today)
+    account = showcase.account
+    ServiceCostFactory.create(account=account, date=today - dt.timedelta(days=40), amount=Decimal(180_000))
+    ServiceCostFactory.create(account=account, date=today - dt.timedelta(days=100), amount=Decimal(95_000))
+    MarketingSpendFactory.create(account=account, date=today - dt.timedelta(days=60), amount=Decimal(250_000))
+    ReferralFactory.create(
+        account=account,
+        date=today - dt.timedelta(days=75),
+        referred_company="Ferretería Macul Ltda.",
+        note="Nos recomendó en la feria de proveedores.",
+    )
+    FeedbackFactory.create(
+        account=account,
+        date=today - dt.timedelta(days=12),
+        kind="complaint",
+        category="Calidad",
+        description="Dos taladros llegaron con falla de fábrica.",
+        root_cause="Lote defectuoso del proveedor",
+        contact=showcase.contacts[2],
+    )
+    FeedbackFactory.create(
+        account=account,
+        date=today - dt.timedelta(days=50),
+        kind="survey",
+        survey_type="nps",
+        score=9,
+        category="",
+        status="closed",
+    )
+    manager = User.objects.get(username="mparedes")
+    other = UserFactory.create(
+        username="jrojas", first_name="Joaquín", last_name="Rojas", role=Role.ACCOUNT_EXECUTIVE
+    )
+    quiet = AccountFactory.create(
+        legal_name="Ferretería Los Aromos SpA",
+        tax_id=make_rut(77_312_904),
+        region="CL-RM",
+        status="client",
+        portfolio=account.portfolio,
+    )
+    AccountTeamMemberFactory.create(account=quiet, user=showcase.executive, role="responsible")
+    ContactFactory.create(
+        account=quiet,
+        first_name="Marcela",
+        last_name="Tapia",
+        job_title="Compradora",
+        buying_role="purchaser",
+    )
+    interaction = InteractionFactory.create(
+        account=quiet,
+        kind="call",
+        user=showcase.executive,
+        occurred_at=timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=50), dt.time(11))),
+    )
+    interaction.contacts.set([])
+    elsewhere = AccountFactory.create(
+        legal_name="Minera Tamarugal SpA",
+        tax_id=make_rut(96_512_330),
+        portfolio=PortfolioFactory.create(name="Norte Grande", owner=other),
+    )
+    AccountTeamMemberFactory.create(account=elsewhere, user=other, role="responsible")
+
+    service_model = service_model_create(
+        actor=None,
+        name="Ejecutivo dedicado",
+        coverage="dedicated",
+        max_days_without_contact=30,
+        first_response_hours=8,
+        resolution_hours=48,
+        review_cadence_days=90,
+    )
+    segment_create(
+        actor=None, name="Distribuidores clave", priority=100, service_model=service_model, is_default=True
+    )
+    insights_recompute_all(as_of=today, full=True)
+    tier_history_backfill(start=today - dt.timedelta(days=200), end=today)
+    insights_recompute_all(as_of=today)
+    return Showcase360(
+        account=account,
+        executive=showcase.executive,
+        contacts=showcase.contacts,
+        orders=showcase.orders,
+        quiet=quiet,
+        manager=manager,
+        other_executive=other,
+        elsewhere=elsewhere,
+    )

@@ -1,7 +1,7 @@
 """An account executive's first minute in cartera, in a real headless Chromium.
 
-It also takes the screenshot of the account page kept in docs/screenshots/. The `browser_page` fixture
-comes from cartera.core.testing_browser (Debian's Chromium, launched directly).
+The account page's own browser tests, and its screenshot, are in test_browser_360.py. The
+`browser_page` fixture comes from cartera.core.testing_browser (Debian's Chromium, launched directly).
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cartera.accounts.tests.showcase import build_showcase
-from cartera.core.testing_browser import SCREENSHOTS, TEST_PASSWORD
-
-SCREENSHOT = SCREENSHOTS / "account-page.png"
+from cartera.core.testing_browser import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -34,7 +32,7 @@ def test_executive_finds_an_account_reads_it_and_switches_to_english(showcase, l
     page.get_by_label("Usuario").fill(showcase.executive.username)
     page.get_by_label("Contraseña").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page).to_have_url(f"{live_server.url}/accounts/")
+    expect(page).to_have_url(f"{live_server.url}/")  # the dashboard
     expect(page.get_by_test_id("current-user")).to_contain_text("Valentina Soto")
     expect(page.get_by_test_id("current-user")).to_contain_text("Ejecutivo de cuentas")
 
@@ -56,11 +54,9 @@ def test_executive_finds_an_account_reads_it_and_switches_to_english(showcase, l
     expect(page.get_by_test_id("order-total").first).to_have_text("$563.170")
     expect(page.get_by_test_id("interaction")).to_have_count(5)
     expect(page.get_by_test_id("commitment")).to_have_count(3)
-    expect(page.locator("tr.overdue")).to_have_count(1)
-    expect(page.locator("tr.overdue")).to_contain_text("Vencido")
+    expect(page.locator(".commitment.overdue")).to_have_count(1)
+    expect(page.locator(".commitment.overdue")).to_contain_text("Vencido")
     expect(page.get_by_role("link", name="Editar cuenta")).to_be_visible()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # Switches the language
     page.get_by_role("button", name="English").click()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from cartera.accounts.models import Account, Contact
 from cartera.accounts.services import account_update
 from cartera.accounts.tests.factories import AccountFactory, ContactFactory
-from cartera.accounts.tests.showcase import build_showcase
+from cartera.accounts.tests.showcase import ACCOUNT_PAGE_QUERIES, build_showcase
 from cartera.coverage.tests.factories import PortfolioFactory, TerritoryFactory
 from cartera.users.models import Role
 
@@ -227,25 +227,30 @@ def test_account_page_shows_the_account_its_people_orders_and_promises(client, d
     overview = response.context["overview"]
     assert "RUT 76.086.428-5" in body
     assert "Comercializadora Ñuñoa Limitada" in body
-    assert [c.last_name for c in overview.contacts] == [
-        "Contreras",
-        "Herrera",
-        "Muñoz Ibáñez",
-        "Vidal",
-        "Álvarez",
+    assert [
+        (group.role, [c.last_name for c in group.contacts]) for group in overview.buying_center.groups
+    ] == [
+        ("decision_maker", ["Muñoz Ibáñez"]),
+        ("economic_buyer", ["Álvarez"]),
+        ("technical_evaluator", ["Herrera"]),
+        ("purchaser", ["Contreras"]),
+        ("gatekeeper", ["Vidal"]),
     ]
+    assert overview.buying_center.gaps == []
     assert "Evaluador técnico" in body
     assert [o.number for o in overview.orders][:2] == ["OC-2026-1199", "OC-2026-1198"]
     # 40 × 8.900 × 0,95 + 3 × 74.990 = 563.170
     assert overview.orders[0].total_cents == 56_317_000
     assert "$563.170" in body
     assert len(overview.interactions) == 5
-    assert [c.description for c in overview.open_commitments] == [
+    assert [c.description for c in overview.commitments.open] == [
         "Enviar nota de crédito por los taladros defectuosos",
         "Cotizar guantes anticorte para la planta de Quilicura",
         "Agendar capacitación en uso seguro de herramientas",
     ]
-    assert body.count('class="overdue"') == 1
+    assert (overview.commitments.open_count, overview.commitments.overdue_count) == (3, 1)
+    assert [c.description for c in overview.commitments.resolved] == ["Despachar muestras de guantes"]
+    assert body.count("commitment overdue") == 1
     assert overview.may_edit is True
     assert reverse("accounts:edit", args=[showcase.account.pk]) in body
 
@@ -474,13 +479,15 @@ def test_accounts_list_query_budget_with_a_full_page(client, db, make_user, djan
 
 
 def test_account_page_query_budget(client, db, django_assert_max_num_queries):
+    # The 360° page reads about twenty queries, however many orders, contacts or interactions the account
+    # has (cartera/accounts/tests/test_account_360.py checks that it stays so as they grow).
     showcase = build_showcase()
     client.force_login(showcase.executive)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(ACCOUNT_PAGE_QUERIES):
         response = client.get(reverse("accounts:detail", args=[showcase.account.pk]))
 
-    assert len(response.context["overview"].contacts) == 5
+    assert response.context["overview"].buying_center.total == 5
 
 
 def test_contacts_list_and_search_query_budgets(client, db, make_user, django_assert_max_num_queries):
