@@ -33,7 +33,7 @@ class PortfolioForm(BootstrapFormMixin, forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     is_active = forms.BooleanField(
-        label=_("Active"), required=False, help_text=_("A closed portfolio takes no new accounts.")
+        label=_("Active portfolio"), required=False, help_text=_("A closed portfolio takes no new accounts.")
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

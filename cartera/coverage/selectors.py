@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from cartera.accounts.models import Account, AccountStatus
@@ -114,7 +114,7 @@ def portfolio_health(portfolio: Portfolio, *, user: Any) -> PortfolioHealth:
     segment_rows = (
         insights.values("segment_id", "segment__name")
         .annotate(count=Count("pk"))
-        .order_by("-count", "segment__name")
+        .order_by("-count", F("segment__name").asc(nulls_last=True))
     )
     segments = [
         CountItem(str(row["segment_id"] or ""), row["segment__name"] or "", row["count"])

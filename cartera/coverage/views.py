@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cartera.accounts.filtersets import AccountFilterSet
@@ -283,13 +284,17 @@ def accounts_assign(request: HttpRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             count = len(versions)
-            messages.success(
-                request,
-                _("%(moved)s of %(count)s accounts moved to %(portfolio)s (the others were already there).")
-                % {"moved": len(moved), "count": count, "portfolio": target}
-                if len(moved) != count
-                else _("%(count)s accounts moved to %(portfolio)s.") % {"count": count, "portfolio": target},
-            )
+            if len(moved) == count:
+                text = ngettext(
+                    "%(count)s account moved to %(portfolio)s.", "%(count)s accounts moved to %(portfolio)s.", count
+                )
+            else:
+                text = ngettext(
+                    "%(moved)s of %(count)s account moved to %(portfolio)s (the others were already there).",
+                    "%(moved)s of %(count)s accounts moved to %(portfolio)s (the others were already there).",
+                    count,
+                )
+            messages.success(request, text % {"moved": len(moved), "count": count, "portfolio": target})
             return redirect(f"{reverse('coverage:assign')}?{request.GET.urlencode()}")
     filterset = AccountFilterSet(request.GET or None, request=request)
     ticked = {int(v.split(":")[0]) for v in request.POST.getlist("accounts") if v.split(":")[0].isdigit()}

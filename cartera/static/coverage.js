@@ -159,7 +159,7 @@
         all.checked = boxes.length > 0 && ticked === boxes.length;
         all.indeterminate = ticked > 0 && ticked < boxes.length;
       }
-      if (counter) counter.textContent = ticked ? template.replace("%s", ticked) : "";
+      if (counter) counter.textContent = ticked ? template.replace("{n}", ticked) : "";
     }
     form.addEventListener("change", (event) => {
       if (event.target.matches("[data-tick-all]")) {
