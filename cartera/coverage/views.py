@@ -286,7 +286,9 @@ def accounts_assign(request: HttpRequest) -> HttpResponse:
             count = len(versions)
             if len(moved) == count:
                 text = ngettext(
-                    "%(count)s account moved to %(portfolio)s.", "%(count)s accounts moved to %(portfolio)s.", count
+                    "%(count)s account moved to %(portfolio)s.",
+                    "%(count)s accounts moved to %(portfolio)s.",
+                    count,
                 )
             else:
                 text = ngettext(

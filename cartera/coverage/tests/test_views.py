@@ -518,7 +518,8 @@ def test_a_territory_without_chilean_regions_has_an_empty_map(client, world):
 
 
 def test_a_manager_edits_a_territorys_regions_and_the_accounts_follow(client, world, map_world):
-    _chile, centro, sur = map_world
+    _chile, _centro, sur = map_world
+    temuco = AccountFactory(legal_name="Maderas Temuco SpA", region="CL-AR")
     log_in(client, world.manager)
 
     response = client.post(
@@ -536,6 +537,7 @@ def test_a_manager_edits_a_territorys_regions_and_the_accounts_follow(client, wo
     sur.refresh_from_db()
     assert sur.responsible == world.executive
     assert sorted(sur.regions.values_list("region", flat=True)) == ["CL-AR", "CL-BI"]
+    assert Account.objects.get(pk=temuco.pk).territory == sur
 
 
 def test_a_region_taken_by_another_territory_is_shown_on_the_regions_field(client, world, map_world):
