@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("cartera.accounts.urls")),
     path("", include("cartera.coverage.urls")),
     path("pipeline/", include("cartera.pipeline.urls")),
+    path("", include("cartera.insights.urls")),
+    path("profiles/", include("cartera.profiles.urls")),
     path("data/", include("cartera.dataio.urls")),
     path("api/", include("cartera.api.urls")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from cartera.core.errors import PermissionDeniedError
 from cartera.core.services import model_create, model_delete, model_update
 from cartera.insights.models import AccountInsight, Segment, ServiceModel
 
@@ -24,6 +25,26 @@ SERVICE_MODEL_FIELDS = frozenset(
     }
 )
 SEGMENT_FIELDS = frozenset({"name", "description", "priority", "rule", "is_default", "service_model"})
+
+
+def may_manage_segments(user: Any) -> bool:
+    """Segments and service models are set by administrators, sales managers and marketing analysts."""
+    from cartera.users.models import Role
+
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and (
+            getattr(user, "is_superuser", False)
+            or getattr(user, "role", None) in {Role.ADMINISTRATOR, Role.SALES_MANAGER, Role.MARKETING_ANALYST}
+        )
+    )
+
+
+def ensure_can_manage_segments(actor: Any) -> None:
+    """Refuse a write by a user who may not manage segments; None is the system (demo, commands)."""
+    if actor is not None and not may_manage_segments(actor):
+        raise PermissionDeniedError
 
 
 def service_model_check(service_model: ServiceModel) -> None:
@@ -114,6 +135,7 @@ def service_model_create(
 ) -> ServiceModel:
     """Create a service model: who serves a segment, how long it may go without contact, its case SLA
     and how often it is reviewed."""
+    ensure_can_manage_segments(actor)
     service_model = ServiceModel(
         name=name,
         coverage=coverage,
@@ -132,6 +154,7 @@ def service_model_update(
 ) -> ServiceModel:
     """Change a service model (version-checked, audited); its segments' accounts are re-evaluated after
     commit, since their contact limit may have changed."""
+    ensure_can_manage_segments(actor)
     _check_changes(changes, SERVICE_MODEL_FIELDS, "service_model_update")
     with transaction.atomic():
         candidate = ServiceModel(**{**_field_values(service_model), **changes})
@@ -145,6 +168,7 @@ def service_model_update(
 
 def service_model_delete(*, actor: Any, service_model: ServiceModel) -> None:
     """Delete a service model that no segment uses (audited)."""
+    ensure_can_manage_segments(actor)
     with transaction.atomic():
         used_by = list(service_model.segments.order_by("priority", "pk").values_list("name", flat=True))
         if used_by:
@@ -169,6 +193,7 @@ def segment_create(
 ) -> Segment:
     """Create a segment (rule validated, audited); accounts are re-segmented after commit, unless
     `reassign` is False because the caller queues one re-segmentation for a batch of segments."""
+    ensure_can_manage_segments(actor)
     segment = Segment(
         name=name,
         priority=priority,
@@ -188,6 +213,7 @@ def segment_create(
 def segment_update(*, actor: Any, segment: Segment, expected_version: int, **changes: Any) -> Segment:
     """Change a segment (rule validated, version-checked, audited); accounts are re-segmented after
     commit."""
+    ensure_can_manage_segments(actor)
     _check_changes(changes, SEGMENT_FIELDS, "segment_update")
     with transaction.atomic():
         candidate = Segment(pk=segment.pk, **{**_field_values(segment), **changes})
@@ -199,6 +225,7 @@ def segment_update(*, actor: Any, segment: Segment, expected_version: int, **cha
 
 def segment_delete(*, actor: Any, segment: Segment) -> None:
     """Delete a segment (audited); its accounts are re-segmented after commit."""
+    ensure_can_manage_segments(actor)
     with transaction.atomic():
         model_delete(actor=actor, instance=segment)
         queue_segments_reassign()

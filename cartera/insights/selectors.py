@@ -190,3 +190,163 @@ def disconnection_alerts(*, user: Any, only_mine: bool = False) -> QuerySet[Acco
         .select_related("account", "segment", "segment__service_model", "account__portfolio__owner")
         .order_by("-days_overdue", "account_id")
     )
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """A segment's accounts (those the user may see) and their summed figures, for the comparison
+    table; `segment` is None for the accounts no segment holds yet."""
+
+    segment: Any
+    accounts: int
+    revenue_12m: Decimal
+    net_profit_12m: Decimal
+    trust_scores: int  # accounts with a trust score, over which the average is taken
+    average_trust: Decimal | None
+    alerts: int
+
+
+def _segment_figures(segment: Any, row: dict[str, Any] | None) -> SegmentFigures:
+    row = row or {}
+    scored = int(row.get("trust_scores") or 0)
+    trust_sum = row.get("trust_sum")
+    average = (
+        (Decimal(str(trust_sum)) / scored).quantize(Decimal("0.0001"))
+        if scored and trust_sum is not None
+        else None
+    )
+    return SegmentFigures(
+        segment=segment,
+        accounts=int(row.get("accounts") or 0),
+        revenue_12m=from_cents(int(row.get("revenue_12m_cents") or 0)),
+        net_profit_12m=from_cents(int(row.get("net_profit_12m_cents") or 0)),
+        trust_scores=scored,
+        average_trust=average,
+        alerts=int(row.get("alerts") or 0),
+    )
+
+
+def segment_comparison(*, user: Any) -> tuple[list[SegmentFigures], SegmentFigures]:
+    """Every segment by priority, with its service model, and the figures of the accounts in it that
+    `user` may see (accounts, revenue and net profit over 12 months, average trust score, disconnection
+    alerts), followed by a row for unsegmented accounts when there are any; and the total. Two queries:
+    one grouped read of the snapshot, one of the segments."""
+    from cartera.insights.models import Segment
+
+    grouped = {
+        row["segment_id"]: row
+        for row in insights_visible_to(user)
+        .order_by()
+        .values("segment_id")
+        .annotate(
+            accounts=Count("pk"),
+            revenue_12m_cents=Sum("revenue_12m_cents"),
+            net_profit_12m_cents=Sum("net_profit_12m_cents"),
+            trust_sum=Sum("trust_score"),
+            trust_scores=Count("trust_score"),
+            alerts=Count("pk", filter=Q(is_disconnected=True)),
+        )
+    }
+    segments = list(Segment.objects.select_related("service_model").order_by("priority", "pk"))
+    rows = [_segment_figures(segment, grouped.get(segment.pk)) for segment in segments]
+    if grouped.get(None):
+        rows.append(_segment_figures(None, grouped[None]))
+    totals: dict[str, Any] = {
+        key: sum((row[key] or 0) for row in grouped.values())
+        for key in ("accounts", "revenue_12m_cents", "net_profit_12m_cents", "trust_scores", "alerts")
+    }
+    trust_sums = [Decimal(str(row["trust_sum"])) for row in grouped.values() if row["trust_sum"] is not None]
+    totals["trust_sum"] = sum(trust_sums) if trust_sums else None
+    return rows, _segment_figures(None, totals)
+
+
+@dataclass(frozen=True)
+class SegmentRulePreview:
+    """What saving a rule would do, among the accounts the user may see: how many the rule matches,
+    how many would really get the segment at its priority (the others go to a segment evaluated
+    earlier), how many of those are not in it today (`joining`) and how many are in it today but would
+    no longer be (`leaving`), and the first matched accounts by name."""
+
+    matched: int
+    assigned: int
+    joining: int
+    leaving: int
+    accounts: list[AccountInsight]
+
+
+def segment_rule_preview(
+    rule: Any,
+    *,
+    user: Any,
+    priority: int | None,
+    segment: Any = None,
+    is_default: bool = False,
+    limit: int = 20,
+) -> SegmentRulePreview:
+    """Preview `rule` for a new segment or for `segment` being edited, with the assignment rules of
+    segments_assign: segments by priority (ties by creation), the default one last. Raises
+    ValidationError for a malformed rule."""
+    from cartera.insights.models import Segment
+    from cartera.insights.segments import rule_to_q
+
+    def condition(rule: Any) -> Q:
+        # An empty rule matches every row; an empty Q would vanish when combined with others.
+        return rule_to_q(rule) or Q(pk__isnull=False)
+
+    rows = insights_visible_to(user)
+    rule_q = condition(rule)
+    editing = segment is not None and segment.pk is not None
+    others = Segment.objects.filter(is_default=False)
+    if editing:
+        others = others.exclude(pk=segment.pk)
+    if is_default:
+        earlier = others
+    elif priority is None:
+        earlier = others.none()
+    else:
+        tie = Q(priority=priority, pk__lt=segment.pk) if editing else Q(priority=priority)
+        earlier = others.filter(Q(priority__lt=priority) | tie)
+    taken = Q()
+    for other in earlier.only("rule"):
+        taken |= condition(other.rule)
+    # As in segments_assign, a row is taken when an earlier rule selects it (NOT IN over primary keys,
+    # so a rule that is unknown for a row, such as a comparison with an empty value, never takes it).
+    assigned_q = rule_q & ~Q(pk__in=rows.filter(taken).values("pk")) if len(taken) else rule_q
+    aggregates: dict[str, Any] = {
+        "matched": Count("pk", filter=rule_q),
+        "assigned": Count("pk", filter=assigned_q),
+    }
+    if editing:
+        elsewhere = Q(segment_id__isnull=True) | ~Q(segment_id=segment.pk)
+        aggregates["joining"] = Count("pk", filter=assigned_q & elsewhere)
+        aggregates["leaving"] = Count(
+            "pk", filter=Q(segment_id=segment.pk) & ~Q(pk__in=rows.filter(assigned_q).values("pk"))
+        )
+    counts = rows.aggregate(**aggregates)
+    matched = rows.filter(rule_q)
+    accounts = list(matched.select_related("account").order_by("account__legal_name", "account_id")[:limit])
+    return SegmentRulePreview(
+        matched=counts["matched"],
+        assigned=counts["assigned"],
+        joining=counts.get("joining", counts["assigned"]),
+        leaving=counts.get("leaving", 0),
+        accounts=accounts,
+    )
+
+
+def accounts_moved_since(since: dt.date, until: dt.date, *, user: Any = None) -> QuerySet[Any]:
+    """The accounts (those `user` may see) on a different tier on `until` than before `since`, by their
+    recorded moves dated from `since` to `until` (inclusive), annotated with `tier_before` (the from-tier
+    of their first move in the period, "" when it was their first classification) and `tier_after` (the
+    to-tier of their last one). Moves that come back to where they started do not count: the pairs are
+    the edges of a flow from the tiers before to the tiers now, so the same accounts can be listed."""
+    moves = tier_moves(since, until).filter(account=OuterRef("pk"))
+    accounts = Account.objects.all() if user is None else Account.objects.visible_to(user)
+    return (
+        accounts.filter(pk__in=tier_moves(since, until).values("account_id"))
+        .annotate(
+            tier_before=Subquery(moves.order_by("date", "id").values("from_tier")[:1]),
+            tier_after=Subquery(moves.order_by("-date", "-id").values("to_tier")[:1]),
+        )
+        .exclude(tier_before=F("tier_after"))
+    )
