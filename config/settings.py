@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cartera.costs",
     "cartera.profiles",
     "cartera.insights",
+    "cartera.dashboard",
     "cartera.dataio",
     "cartera.api",
     "cartera.demo",
@@ -114,7 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:list"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from cartera.dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:list"), name="home"),
+    # The dashboard is the landing page; "home" is the name the brand link and error pages use.
+    path("", dashboard_views.home, name="home"),
+    path("", include("cartera.dashboard.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cartera.accounts.urls")),

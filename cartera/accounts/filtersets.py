@@ -5,17 +5,20 @@ Each filter set starts from what the request's user may see (`visible_to`), so n
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, AccountStatus, BuyingRole, Contact, Industry
 from cartera.core.regions import region_name
 from cartera.coverage.models import Portfolio, Territory
+from cartera.insights.models import LoyaltyTier, ProfitClass, Segment
 
 
 def _user(request: HttpRequest | None) -> Any:
@@ -34,6 +37,17 @@ def _visible_accounts(request: HttpRequest | None) -> QuerySet[Account]:
     return Account.objects.visible_to(_user(request)).only("pk", "legal_name", "trade_name")
 
 
+def _segments(request: HttpRequest | None) -> QuerySet[Segment]:
+    return Segment.objects.order_by("priority", "pk")
+
+
+# How far back "moved" looks when no date is given, and the moved_from value for a first classification.
+MOVED_SINCE_DAYS = 90
+NEW_TIER = "new"
+MOVED_FROM_CHOICES = [(NEW_TIER, _("No tier (new)")), *LoyaltyTier.choices]
+MOVED_FIELDS = ("moved_since", "moved_from", "moved_to")
+
+
 class StyledFilterSet(django_filters.FilterSet):
     """Gives the filter form's widgets Bootstrap's classes."""
 
@@ -49,7 +63,8 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class AccountFilterSet(StyledFilterSet):
-    """Filters for lists of accounts: region, territory, portfolio, status, industry and free text."""
+    """Filters for lists of accounts: region, territory, portfolio, status, industry, free text, and
+    the insights: loyalty tier, segment, profit class, contact alert and tier moves since a date."""
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -68,6 +83,40 @@ class AccountFilterSet(StyledFilterSet):
     )
     industry = django_filters.ChoiceFilter(
         label=_("Industry"), choices=Industry.choices, empty_label=_("All industries")
+    )
+    # What the insights say about the account: the dashboard's charts link here with these.
+    tier = django_filters.ChoiceFilter(
+        label=_("Loyalty tier"),
+        field_name="insight__tier",
+        choices=LoyaltyTier.choices,
+        empty_label=_("All tiers"),
+    )
+    segment = django_filters.ModelChoiceFilter(
+        label=_("Segment"), field_name="insight__segment", queryset=_segments, empty_label=_("All segments")
+    )
+    profit_class = django_filters.ChoiceFilter(
+        label=_("Profit class"),
+        field_name="insight__profit_class",
+        choices=ProfitClass.choices,
+        empty_label=_("All classes"),
+    )
+    disconnected = django_filters.BooleanFilter(
+        label=_("Contact alert"),
+        field_name="insight__is_disconnected",
+        widget=forms.Select(
+            choices=[("", _("Any")), ("true", _("Disconnected")), ("false", _("In contact"))]
+        ),
+    )
+    # Tier moves since a date (the dashboard's flow chart): accounts on `moved_to` now that were on
+    # `moved_from` on that date (90 days ago unless given).
+    moved_since = django_filters.DateFilter(
+        label=_("Moved since"), method="filter_moves", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    moved_from = django_filters.ChoiceFilter(
+        label=_("Moved from"), method="filter_moves", choices=MOVED_FROM_CHOICES, empty_label=_("Any tier")
+    )
+    moved_to = django_filters.ChoiceFilter(
+        label=_("Moved to"), method="filter_moves", choices=LoyaltyTier.choices, empty_label=_("Any tier")
     )
 
     class Meta:
@@ -97,6 +146,22 @@ class AccountFilterSet(StyledFilterSet):
     @property
     def qs(self) -> QuerySet[Account]:
         return super().qs.select_related("portfolio", "territory")
+
+    def filter_moves(self, queryset: QuerySet[Account], name: str, value: Any) -> QuerySet[Account]:
+        # The three moved_* fields make one filter, applied by the first of them that is set.
+        data = self.form.cleaned_data
+        if name != next(field for field in MOVED_FIELDS if data.get(field)):
+            return queryset
+        from cartera.insights.selectors import accounts_moved_since
+
+        today = timezone.localdate()
+        since = data.get("moved_since") or today - dt.timedelta(days=MOVED_SINCE_DAYS)
+        moved = accounts_moved_since(since, today)
+        if data.get("moved_from"):
+            moved = moved.filter(tier_before="" if data["moved_from"] == NEW_TIER else data["moved_from"])
+        if data.get("moved_to"):
+            moved = moved.filter(tier_after=data["moved_to"])
+        return queryset.filter(pk__in=moved.values("pk"))
 
 
 class ContactFilterSet(StyledFilterSet):

@@ -1,0 +1,31 @@
+"""Percentages and signed changes written the way the reader's language does."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_percent
+from django import template
+
+from cartera.core.templatetags.cartera_format import babel_locale
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: Decimal | float | None, digits: int = 1) -> str:
+    """0.1234 -> "12,3%" in Spanish, "12.3%" in English (Babel's patterns for es_CL and en_US); "" for
+    None. With a sign when asked through `signed_percent`."""
+    if value is None or value == "":
+        return ""
+    pattern = "#,##0" + ("." + "0" * int(digits) if int(digits) else "") + "%"
+    return format_percent(Decimal(value), format=pattern, locale=babel_locale())
+
+
+@register.filter
+def signed_percent(value: Decimal | float | None, digits: int = 1) -> str:
+    """0.1234 -> "+12,3%", -0.05 -> "−5,0%" (a true minus sign); "" for None."""
+    if value is None or value == "":
+        return ""
+    text = percent(abs(Decimal(value)), digits)
+    return ("+" if Decimal(value) > 0 else "\N{MINUS SIGN}" if Decimal(value) < 0 else "") + text
