@@ -36,9 +36,10 @@ def _register_routers() -> None:
     from cartera.costs.api import router as costs
     from cartera.coverage.api import router as coverage
     from cartera.insights.api import router as insights
+    from cartera.pipeline.api import router as pipeline
     from cartera.relationship.api import router as relationship
 
-    for router in (accounts, coverage, commerce, relationship, costs, insights):
+    for router in (accounts, coverage, commerce, relationship, pipeline, costs, insights):
         api.add_router("", router)
 
 

@@ -20,6 +20,7 @@ from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFact
 from cartera.coverage.models import AccountTeamMember, Portfolio
 from cartera.coverage.tests.factories import TerritoryFactory
 from cartera.insights.services import snapshot_recompute
+from cartera.pipeline.tests.factories import OpportunityFactory
 from cartera.relationship.tests.factories import (
     CommitmentFactory,
     FeedbackFactory,
@@ -108,6 +109,7 @@ def records(world) -> Records:
             FeedbackFactory,
             ServiceCostFactory,
             MarketingSpendFactory,
+            OpportunityFactory,
         ):
             found.add(factory(account=account), key)
     snapshot_recompute()

@@ -44,11 +44,11 @@ DETAILS = [(path, view) for path, view in OPERATIONS if "{" in path]
 
 def test_the_api_has_the_read_endpoints_of_every_resource():
     models = {view._cartera_resource.__name__ for _path, view in OPERATIONS}
-    assert len(LISTS) == 14
-    assert len(DETAILS) == 16
+    assert len(LISTS) == 15
+    assert len(DETAILS) == 17
     assert models == {
         "Account", "Contact", "Portfolio", "Territory", "AccountTeamMember", "ProductLine", "Product", "Order",
-        "Interaction", "Commitment", "Referral", "Feedback", "ServiceCost", "MarketingSpend",
+        "Interaction", "Commitment", "Referral", "Feedback", "ServiceCost", "MarketingSpend", "Opportunity",
     }  # fmt: skip
 
 
