@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cartera.accounts.models import Account
 from cartera.commerce.amounts import line_amounts
 from cartera.commerce.models import Channel, Order, OrderLine, Product, PurchaseType
 from cartera.core.audit import audit_record
 from cartera.core.models import AuditRecord
 from cartera.dataio import converters as conv
 from cartera.dataio.base import PROGRESS_EVERY, AccountRefs, ImportContext, Importer
-from cartera.dataio.bulk import NULL, copy_field, copy_lines, reserve_ids
+from cartera.dataio.bulk import NULL, copy_field, copy_lines, references_checked_once, reserve_ids
 from cartera.dataio.converters import CellError
 from cartera.dataio.kinds import KINDS, Mapping
 from cartera.dataio.readers import Table
@@ -59,6 +62,30 @@ LINE_COLUMNS = [
     "updated_at",
 ]
 _LINE_KEY = 1 << 40  # line key = order index * _LINE_KEY + product id
+_CACHE_LIMIT = 100_000
+# Below this, Decimal's 28 significant digits hold every product line_amounts computes, exactly.
+_EXACT_LIMIT = 10**28
+
+Scaled = tuple[Decimal, int, str]
+
+
+def _scaled(value: Decimal, places: int) -> Scaled:
+    """A number of at most `places` decimals, with its integer count of 10**-places units and its text."""
+    return value, int(value.scaleb(places)), str(value)
+
+
+def line_cents(quantity: int, price: int, discount: int, cost: int) -> tuple[int, int, int] | None:
+    """line_amounts in integers: quantity in thousandths, price and cost in cents, discount in hundredths
+    of a percent. The same cents as the Decimal computation (rounded half up; every amount is zero or
+    positive), or None when a product would exceed the digits within which that computation is exact."""
+    gross = quantity * price
+    if gross * 10_000 >= _EXACT_LIMIT or quantity * cost >= _EXACT_LIMIT:
+        return None
+    return (
+        (gross * (10_000 - discount) + 5_000_000) // 10_000_000,
+        (quantity * cost + 500) // 1000,
+        (gross + 500) // 1000,
+    )
 
 
 class OrderHeader:
@@ -101,6 +128,7 @@ class OrderImporter(Importer):
         self.line_updates: list[tuple[int, Decimal, Decimal, Decimal | None, Decimal, int, int, int]] = []
         self.new_lines = 0
         self.affected_accounts: set[int] = set()
+        self.used_products: set[int] = set()
 
     def validate(self, table: Table) -> None:
         context = self.context
@@ -123,7 +151,8 @@ class OrderImporter(Importer):
         accounts = AccountRefs(context)
         account_id = accounts.account_id
         products = {
-            sku: (pk, cost) for sku, pk, cost in Product.objects.values_list("sku", "pk", "unit_cost")
+            sku: (pk, (cost, _scaled(cost, 2)[1]))
+            for sku, pk, cost in Product.objects.values_list("sku", "pk", "unit_cost")
         }
         comma = context.decimal_comma
         to_date = conv.date()
@@ -147,8 +176,12 @@ class OrderImporter(Importer):
         spool_write = self.spool.write
         known_accounts: dict[str, int] = {}
         known_dates: dict[str, dt.date] = {}
-        known_amounts: dict[tuple[Decimal, ...], tuple[int, int, int]] = {}
-        zero = Decimal(0)
+        # Numbers as (value, value in its smallest unit, text), by the text the file writes them as.
+        quantities: dict[str, Scaled] = {}
+        prices: dict[str, Scaled] = {}
+        discounts: dict[str, Scaled] = {}
+        no_discount = _scaled(Decimal("0"), 2)
+        used_products = self.used_products
         add = sink.add
         count = 0
 
@@ -194,29 +227,47 @@ class OrderImporter(Importer):
                     _("No product has the SKU %(sku)s.") % {"sku": raw} if raw else _("A value is required."),
                 )
             raw = values[i_quantity]
-            try:
-                quantity = to_quantity(raw)
-            except CellError as error:
-                add(number, "quantity", raw, error.message)
+            quantity = quantities.get(raw)
+            if quantity is None:
+                try:
+                    quantity = _scaled(to_quantity(raw), 3)
+                    if len(quantities) < _CACHE_LIMIT:
+                        quantities[raw] = quantity
+                except CellError as error:
+                    add(number, "quantity", raw, error.message)
             raw = values[i_price]
-            try:
-                price = to_price(raw)
-            except CellError as error:
-                add(number, "unit_price", raw, error.message)
+            price = prices.get(raw)
+            if price is None:
+                try:
+                    price = _scaled(to_price(raw), 2)
+                    if len(prices) < _CACHE_LIMIT:
+                        prices[raw] = price
+                except CellError as error:
+                    add(number, "unit_price", raw, error.message)
             cost = None
             if i_cost is not None:
                 raw = values[i_cost]
-                try:
-                    cost = to_cost(raw)
-                except CellError as error:
-                    add(number, "unit_cost", raw, error.message)
-            discount = zero
+                cost = prices.get(raw)
+                if cost is None and raw.strip():
+                    try:
+                        cost = _scaled(to_cost(raw), 2)
+                        if len(prices) < _CACHE_LIMIT:
+                            prices[raw] = cost
+                    except CellError as error:
+                        add(number, "unit_cost", raw, error.message)
+            discount = no_discount
             if i_discount is not None:
                 raw = values[i_discount]
-                try:
-                    discount = to_discount(raw) or zero
-                except CellError as error:
-                    add(number, "discount_pct", raw, error.message)
+                found = discounts.get(raw)
+                if found is not None:
+                    discount = found
+                elif raw.strip():
+                    try:
+                        discount = _scaled(to_discount(raw), 2)
+                        if len(discounts) < _CACHE_LIMIT:
+                            discounts[raw] = discount
+                    except CellError as error:
+                        add(number, "discount_pct", raw, error.message)
             channel = ""
             if i_channel is not None:
                 raw = values[i_channel]
@@ -231,7 +282,7 @@ class OrderImporter(Importer):
                     purchase_type = to_type(raw)
                 except CellError as error:
                     add(number, "purchase_type", raw, error.message)
-            if sink.count != problems or date is None:
+            if sink.count != problems or date is None or quantity is None or price is None:
                 continue
 
             # The order: the first row naming it sets account, date, channel and purchase type.
@@ -293,18 +344,16 @@ class OrderImporter(Importer):
                 )
                 continue
             line_rows[key] = number
-            # Price lists repeat: the same quantity, price, discount and cost give the same cents.
-            amounts_key = (quantity, price, discount, product_cost if cost is None else cost)
-            amounts = known_amounts.get(amounts_key)
-            if amounts is None:
+            used_products.add(product_id)
+            if cost is None:
+                cost_value, cost_cents = product_cost
+            else:
+                cost_value, cost_cents = cost[0], cost[1]
+            amounts = line_cents(quantity[1], price[1], discount[1], cost_cents)
+            if amounts is None:  # too many digits for the exact shortcut
                 amounts = line_amounts(
-                    quantity=quantity,
-                    unit_price=price,
-                    discount_pct=discount,
-                    unit_cost=product_cost if cost is None else cost,
+                    quantity=quantity[0], unit_price=price[0], discount_pct=discount[0], unit_cost=cost_value
                 )
-                if len(known_amounts) < 200_000:
-                    known_amounts[amounts_key] = amounts
             revenue, cogs, gross = amounts
             if header.existing_id is not None:
                 lines = existing_lines.get(account)
@@ -313,18 +362,17 @@ class OrderImporter(Importer):
                 stored_line = lines.get((header.existing_id, product_id))
                 if stored_line is not None:
                     line_id, *stored_values = stored_line
-                    if stored_values == [quantity, price, cost, discount]:
+                    typed = (quantity[0], price[0], None if cost is None else cost[0], discount[0])
+                    if stored_values == list(typed):
                         self.result.unchanged += 1
                     else:
-                        self.line_updates.append(
-                            (line_id, quantity, price, cost, discount, revenue, cogs, gross)
-                        )
+                        self.line_updates.append((line_id, *typed, revenue, cogs, gross))
                         self.affected_accounts.add(account)
                     continue
             header.lines += 1
             self.affected_accounts.add(account)
             spool_write(
-                f"{index}\t{product_id}\t{quantity}\t{price}\t{NULL if cost is None else cost}\t{discount}"
+                f"{index}\t{product_id}\t{quantity[2]}\t{price[2]}\t{NULL if cost is None else cost[2]}\t{discount[2]}"
                 f"\t{revenue}\t{cogs}\t{gross}"
                 "\n"
             )
@@ -372,20 +420,27 @@ class OrderImporter(Importer):
             elif header.lines:
                 order_ids[index] = next(ids)
         created_by = NULL if actor_id is None else str(actor_id)
-        progress("writing orders", 0, len(new_headers))
-        copy_lines(
-            Order,
-            ORDER_COLUMNS,
-            (
-                f"{order_ids[index]}\t{h.account_id}\t{copy_field(h.number)}\t{h.date.isoformat()}\t{h.channel}"
-                f"\t{h.purchase_type}\t\t{created_by}\t1{stamps}"
-                for index, h in enumerate(self.headers)
-                if h.existing_id is None and h.lines
-            ),
-        )
-        progress("writing lines", 0, self.new_lines)
-        self.spool.seek(0)
-        copy_lines(OrderLine, LINE_COLUMNS, self._spooled_lines(order_ids, stamps))
+        references: list[tuple[type[models.Model], Iterable[int]]] = [
+            (Account, {h.account_id for h in new_headers}),
+            (Order, {h.existing_id for h in self.headers if h.existing_id is not None and h.lines}),
+            (Product, self.used_products),
+            (get_user_model(), [actor_id] if actor_id is not None else []),
+        ]
+        with references_checked_once([Order, OrderLine], references):
+            progress("writing orders", 0, len(new_headers))
+            copy_lines(
+                Order,
+                ORDER_COLUMNS,
+                (
+                    f"{order_ids[index]}\t{h.account_id}\t{copy_field(h.number)}\t{h.date.isoformat()}"
+                    f"\t{h.channel}\t{h.purchase_type}\t\t{created_by}\t1{stamps}"
+                    for index, h in enumerate(self.headers)
+                    if h.existing_id is None and h.lines
+                ),
+            )
+            progress("writing lines", 0, self.new_lines)
+            self.spool.seek(0)
+            copy_lines(OrderLine, LINE_COLUMNS, self._spooled_lines(order_ids, stamps))
         self._update_stored()
         audit_record(
             actor=actor,

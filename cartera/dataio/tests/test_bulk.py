@@ -1,0 +1,87 @@
+"""The order import's shortcuts give what the slow, obvious way gives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cartera.accounts.models import Account
+from cartera.commerce.amounts import line_amounts
+from cartera.commerce.models import Order, OrderLine, Product
+from cartera.dataio.bulk import references_checked_once
+from cartera.dataio.orders import line_cents
+
+quantities = st.integers(min_value=1, max_value=10**14 - 1)  # thousandths, max_digits 14
+money = st.integers(min_value=0, max_value=10**18 - 1)  # cents, max_digits 18
+discounts = st.integers(min_value=0, max_value=10_000)  # hundredths of a percent, 0 to 100
+
+
+@settings(max_examples=3000, deadline=None)
+@given(quantity=quantities, price=money, discount=discounts, cost=money)
+def test_integer_cents_equal_line_amounts_or_step_aside(quantity, price, discount, cost):
+    exact = line_cents(quantity, price, discount, cost)
+    if exact is None:  # the import then calls line_amounts itself
+        return
+    assert exact == line_amounts(
+        quantity=Decimal(quantity).scaleb(-3),
+        unit_price=Decimal(price).scaleb(-2),
+        discount_pct=Decimal(discount).scaleb(-2),
+        unit_cost=Decimal(cost).scaleb(-2),
+    )
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    quantity=st.integers(min_value=1, max_value=10**7),
+    price=st.integers(min_value=0, max_value=10**10),
+    discount=discounts,
+    cost=st.integers(min_value=0, max_value=10**10),
+)
+def test_everyday_lines_take_the_integer_way(quantity, price, discount, cost):
+    # Halves of a cent (e.g. 0.5 units at 0.01) round up, as line_amounts does.
+    assert line_cents(quantity, price, discount, cost) == line_amounts(
+        quantity=Decimal(quantity).scaleb(-3),
+        unit_price=Decimal(price).scaleb(-2),
+        discount_pct=Decimal(discount).scaleb(-2),
+        unit_cost=Decimal(cost).scaleb(-2),
+    )
+
+
+def test_half_cents_round_up():
+    assert line_cents(500, 1, 0, 1) == (1, 1, 1)  # 0.5 × 0.01 = 0.005 → 0.01
+    assert line_cents(499, 1, 0, 1) == (0, 0, 0)
+
+
+def test_digits_beyond_exact_decimal_arithmetic_fall_back():
+    assert line_cents(10**14 - 1, 10**18 - 1, 0, 0) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_references_are_checked_once_and_a_vanished_one_refuses_the_write(catalog):
+    account, product = catalog.accounts[0], catalog.products[0]
+    with transaction.atomic():
+        with references_checked_once(
+            [Order, OrderLine], [(Account, [account.pk]), (Product, [product.pk])]
+        ) as skipped:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SHOW session_replication_role")
+                    assert cursor.fetchone()[0] == ("replica" if skipped else "origin")
+            else:
+                assert skipped is False
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW session_replication_role")
+                assert cursor.fetchone()[0] == "origin"
+    if connection.vendor != "postgresql":
+        return
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        references_checked_once([Order, OrderLine], [(Account, [account.pk, 10**12])]),
+    ):
+        pass
