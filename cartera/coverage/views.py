@@ -249,7 +249,8 @@ def portfolio_segments_data(request: HttpRequest, pk: int) -> JsonResponse:
         }
         for item in health.segments
     ]
-    return JsonResponse({"empty": not items, "items": items})
+    # Accounts none of which has a segment yet make no chart, just the empty text.
+    return JsonResponse({"empty": not any(item.key for item in health.segments), "items": items})
 
 
 # Assigning accounts to portfolios
