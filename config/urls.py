@@ -14,6 +14,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cartera.accounts.urls")),
     path("", include("cartera.coverage.urls")),
+    path("", include("cartera.commerce.urls")),
+    path("", include("cartera.relationship.urls")),
     path("pipeline/", include("cartera.pipeline.urls")),
     path("", include("cartera.insights.urls")),
     path("profiles/", include("cartera.profiles.urls")),

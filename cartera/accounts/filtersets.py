@@ -10,13 +10,15 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, AccountStatus, BuyingRole, Contact, Industry
 from cartera.core.regions import region_name
+from cartera.core.sorting import SortKey, Sorts
 from cartera.coverage.models import Portfolio, Territory
 from cartera.insights.models import LoyaltyTier, ProfitClass, Segment
 
@@ -201,3 +203,25 @@ class ContactFilterSet(StyledFilterSet):
     @property
     def qs(self) -> QuerySet[Contact]:
         return super().qs.select_related("account")
+
+
+def account_name_sort_key(prefix: str = "account__") -> Any:
+    """What lists show as an account's name (its trade name, else its legal name), for sorting by it."""
+    return Lower(Coalesce(NullIf(F(f"{prefix}trade_name"), Value("")), F(f"{prefix}legal_name")))
+
+
+def by_account_name(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """`queryset` annotated with `account_sort`, the account's name as lists show it."""
+    return queryset.annotate(account_sort=account_name_sort_key())
+
+
+CONTACT_SORTS = Sorts(
+    {
+        "name": ["last_name", "first_name"],
+        "job_title": ["job_title"],
+        "buying_role": ["buying_role"],
+        "account": SortKey(("account_sort", "last_name", "first_name"), by_account_name),
+        "email": ["email"],
+    },
+    default="name",
+)

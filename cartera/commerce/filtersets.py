@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from cartera.accounts.filtersets import by_account_name
+from cartera.accounts.models import Account
 from cartera.commerce.models import Channel, Order, Product, ProductLine, PurchaseType
 from cartera.core.filtersets import VisibleFilterSet, visible_accounts
+from cartera.core.sorting import SortKey, Sorts
 
 
 def product_lines_visible_to(user: Any) -> QuerySet[ProductLine]:
@@ -52,14 +55,47 @@ class ProductFilterSet(VisibleFilterSet):
 
 
 class OrderFilterSet(VisibleFilterSet):
-    """Orders by account, channel, purchase type and date range."""
+    """Orders by order number or account (accent-insensitive), account, channel, purchase type and dates."""
 
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=visible_accounts)
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    purchase_type = django_filters.ChoiceFilter(label=_("Purchase type"), choices=PurchaseType.choices)
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, empty_label=_("All channels")
+    )
+    purchase_type = django_filters.ChoiceFilter(
+        label=_("Purchase type"), choices=PurchaseType.choices, empty_label=_("All purchase types")
+    )
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Order
-        fields = ["account", "channel", "purchase_type", "date_from", "date_to"]
+        fields = ["q", "account", "channel", "purchase_type", "date_from", "date_to"]
+
+    def filter_search(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
+        """The order number, or the name or tax id of its account (accents and capitals ignored)."""
+        text = value.strip()
+        if not text:
+            return queryset
+        accounts = Account.objects.search(text).values("pk")
+        return queryset.filter(Q(number__icontains=text) | Q(account__in=accounts))
+
+
+ORDER_SORTS = Sorts(
+    {
+        "number": ["number"],
+        "account": SortKey(("account_sort",), by_account_name),
+        "date": ["date"],
+        "lines": SortKey(("line_count",), lambda qs: qs.annotate(line_count=Count("lines"))),
+        "revenue": SortKey(
+            ("revenue_sort",), lambda qs: qs.annotate(revenue_sort=Sum("lines__revenue_cents"))
+        ),
+        "margin": SortKey(
+            ("margin_sort",),
+            lambda qs: qs.annotate(margin_sort=Sum("lines__revenue_cents") - Sum("lines__cogs_cents")),
+        ),
+        "purchase_type": ["purchase_type"],
+        "channel": ["channel"],
+    },
+    default="-date",
+)

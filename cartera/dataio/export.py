@@ -17,19 +17,43 @@ from typing import Any, TextIO
 
 from django.db.models import QuerySet
 
-from cartera.accounts.filtersets import AccountFilterSet, ContactFilterSet
-from cartera.accounts.models import Account, Contact
+from cartera.accounts.filtersets import CONTACT_SORTS, AccountFilterSet, ContactFilterSet
+from cartera.accounts.models import Account
+from cartera.commerce.filtersets import ORDER_SORTS, OrderFilterSet
 from cartera.commerce.models import OrderLine, Product
+from cartera.core.lists import filtered
+from cartera.core.sorting import SORT_PARAMETER, Sorts
 from cartera.core.taxid import format_tax_id
 from cartera.costs.models import MarketingSpend, ServiceCost
 from cartera.coverage.models import AccountTeamMember, TeamRole
 from cartera.dataio.converters import FORMULA_STARTS
 from cartera.dataio.kinds import KINDS
-from cartera.relationship.models import Interaction, Referral
+from cartera.relationship.filtersets import (
+    COMMITMENT_SORTS,
+    INTERACTION_SORTS,
+    CommitmentFilterSet,
+    InteractionFilterSet,
+)
+from cartera.relationship.models import Referral
 
-EXPORT_KINDS = [*KINDS, "insights"]
+# Kinds that are exported but not imported, with their columns.
+EXPORT_ONLY_COLUMNS = {
+    "commitments": [
+        "account_tax_id",
+        "account_country",
+        "description",
+        "due_date",
+        "status",
+        "promised_by_email",
+        "promised_to_email",
+        "resolved_on",
+    ],
+}
+EXPORT_KINDS = [*KINDS, *EXPORT_ONLY_COLUMNS, "insights"]
 FORMATS = ("csv", "xlsx", "json")
 ACCOUNT_COLUMNS = ["account_tax_id", "account_country"]
+# The filters of the accounts list, which every export of rows hanging off accounts also accepts.
+ACCOUNT_FILTERS = {"region", "territory", "portfolio", "status", "industry"}
 
 
 class SystemReader:
@@ -53,6 +77,8 @@ def export_columns(kind: str) -> list[str]:
         from cartera.insights.export import COLUMNS
 
         return list(COLUMNS)
+    if kind in EXPORT_ONLY_COLUMNS:
+        return list(EXPORT_ONLY_COLUMNS[kind])
     names = KINDS[kind].column_names
     # The account's country travels with its tax id, so accounts of any country re-import.
     return _with_country(names) if "account_tax_id" in names else names
@@ -97,6 +123,59 @@ def _scoped(queryset: QuerySet[Any], user: Any, filters: dict[str, Any], date_fi
     return queryset
 
 
+def _listed(
+    filterset_class: Any, user: Any, filters: dict[str, Any], *, account_filters: bool = True
+) -> QuerySet[Any]:
+    """The rows a list page shows for these filters: its FilterSet (from what the user sees); and, as
+    before lists had their own filters, the accounts list's filters (region, portfolio...) too."""
+    request = SimpleNamespace(user=user, GET=filters)
+    queryset = filtered(filterset_class(filters or None, request=request))
+    by_account = {key: value for key, value in filters.items() if key in ACCOUNT_FILTERS}
+    if account_filters and by_account:
+        queryset = queryset.filter(account__in=_accounts(user, by_account).values("pk"))
+    return queryset
+
+
+def _sorted(
+    queryset: QuerySet[Any], sorts: Sorts, filters: dict[str, Any], natural: list[str]
+) -> QuerySet[Any]:
+    """In the list's order when the export carries the list's sort, else in `natural` order."""
+    if filters.get(SORT_PARAMETER):
+        return sorts.apply(queryset, filters[SORT_PARAMETER])
+    return queryset.order_by(*natural)
+
+
+ORDER_LINE_FIELDS = (
+    "order__number",
+    "order__account__tax_id",
+    "order__account__country",
+    "order__date",
+    "product__sku",
+    "quantity",
+    "unit_price",
+    "unit_cost",
+    "discount_pct",
+    "order__channel",
+    "order__purchase_type",
+)
+
+
+def _order_lines(user: Any, filters: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """The lines of the orders the orders list shows, order by order in the list's order."""
+    orders = _listed(OrderFilterSet, user, filters)
+    if not filters.get(SORT_PARAMETER):
+        lines = OrderLine.objects.filter(order__in=orders.values("pk")).order_by("order_id", "id")
+        yield from lines.values_list(*ORDER_LINE_FIELDS).iterator(chunk_size=5000)
+        return
+    ids = list(ORDER_SORTS.apply(orders, filters[SORT_PARAMETER]).values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        position = {pk: index for index, pk in enumerate(chunk)}
+        rows = OrderLine.objects.filter(order_id__in=chunk).values_list("order_id", "id", *ORDER_LINE_FIELDS)
+        for row in sorted(rows, key=lambda row: (position[row[0]], row[1])):
+            yield row[2:]
+
+
 def _tax_id(country: str, tax_id: str) -> str:
     return format_tax_id(country, tax_id)
 
@@ -138,10 +217,12 @@ def export_rows(
                 "strategic_fit": account.strategic_fit,
             }
     elif kind == "contacts":
-        request = SimpleNamespace(user=user, GET=filters)
-        contacts = ContactFilterSet(filters or None, request=request)  # type: ignore[arg-type]
-        valid = not contacts.is_bound or contacts.is_valid()
-        queryset: QuerySet[Any] = contacts.qs if valid else Contact.objects.none()
+        queryset = _sorted(
+            _listed(ContactFilterSet, user, filters),
+            CONTACT_SORTS,
+            filters,
+            ["last_name", "first_name", "id"],
+        )
         for contact in queryset.iterator(chunk_size=2000):
             yield {
                 "account_tax_id": _tax_id(contact.account.country, contact.account.tax_id),
@@ -161,20 +242,7 @@ def export_rows(
         ):
             yield {"sku": sku, "name": name, "product_line": line, "list_price": price, "unit_cost": cost}
     elif kind == "orders":
-        lines = _scoped(OrderLine.objects.all(), user, filters, "order__date").order_by("order_id", "id")
-        for row in lines.values_list(
-            "order__number",
-            "order__account__tax_id",
-            "order__account__country",
-            "order__date",
-            "product__sku",
-            "quantity",
-            "unit_price",
-            "unit_cost",
-            "discount_pct",
-            "order__channel",
-            "order__purchase_type",
-        ).iterator(chunk_size=5000):
+        for row in _order_lines(user, filters):
             yield {
                 "order_number": row[0],
                 "account_tax_id": _tax_id(row[2], row[1]),
@@ -203,8 +271,8 @@ def export_rows(
                 **{name: values[name] for name in fields},
             }
     elif kind == "interactions":
-        interactions = _scoped(Interaction.objects.all(), user, filters, "occurred_on").order_by(
-            "occurred_at", "id"
+        interactions = _sorted(
+            _listed(InteractionFilterSet, user, filters), INTERACTION_SORTS, filters, ["occurred_at", "id"]
         )
         for interaction in interactions.select_related("account", "user").prefetch_related("contacts"):
             contact = next(iter(interaction.contacts.all()), None)
@@ -216,6 +284,27 @@ def export_rows(
                 "user_email": interaction.user.email if interaction.user else "",
                 "contact_email": contact.email if contact else "",
                 "summary": interaction.summary,
+            }
+    elif kind == "commitments":
+        # `status` here is the commitment's, not the account's: the accounts list's filters do not apply.
+        commitments = _sorted(
+            _listed(CommitmentFilterSet, user, filters, account_filters=False),
+            COMMITMENT_SORTS,
+            filters,
+            ["due_date", "id"],
+        )
+        for commitment in commitments.select_related("account", "promised_by", "promised_to").iterator(
+            chunk_size=2000
+        ):
+            yield {
+                "account_tax_id": _tax_id(commitment.account.country, commitment.account.tax_id),
+                "account_country": commitment.account.country,
+                "description": commitment.description,
+                "due_date": commitment.due_date,
+                "status": commitment.status,
+                "promised_by_email": commitment.promised_by.email if commitment.promised_by else "",
+                "promised_to_email": commitment.promised_to.email if commitment.promised_to else "",
+                "resolved_on": commitment.resolved_on,
             }
     else:
         raise ValueError(f"unknown kind {kind!r}")

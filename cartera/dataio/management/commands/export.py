@@ -32,7 +32,8 @@ class Command(BaseCommand):
             default=[],
             metavar="NAME=VALUE",
             help="The list's filters: q, region, territory, portfolio, status, industry, buying_role, "
-            "account, date_from, date_to, as_of (insights).",
+            "account, date_from, date_to, channel, purchase_type, kind, user, overdue, owner, "
+            "as_of (insights); and sort, the list's order (e.g. sort=-date).",
         )
         parser.add_argument("--user", help="Export what this username sees (default: everything).")
 

@@ -1,0 +1,106 @@
+"""The pieces every list page shares: filter, sort, page, and the links that keep them (paging, export).
+
+A list page is a FilterSet (which starts from `visible_to(user)`), a `Sorts` whitelist and its columns.
+The export of a list reads the same FilterSet and the same `Sorts` (cartera.dataio.export), so it holds
+exactly the rows the list shows, in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils.functional import cached_property
+
+from cartera.core.sorting import SORT_PARAMETER, Column, Sorts, headers
+
+
+def filtered(filterset: django_filters.FilterSet) -> QuerySet[Any]:
+    """The filter set's rows; none when a filter's value is refused (an account the user may not see,
+    a malformed date), rather than silently dropping that filter and showing more than was asked."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+class ListPaginator(Paginator):
+    """A paginator that counts the filtered rows without the sort's annotations (a sort by a computed
+    column must not turn the count into a grouped query)."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any]) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
+
+
+def style_filter_form(form: forms.Form) -> None:
+    """Bootstrap's classes on a filter form's controls (invalid ones marked), and date pickers for dates."""
+    errors = form.errors if form.is_bound else {}
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+        is_select = isinstance(widget, forms.Select)
+        css = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        widget.attrs["class"] = f"{css} is-invalid" if name in errors else css
+        if name in errors:
+            widget.attrs["aria-describedby"] = f"{form[name].auto_id}-errors"
+
+
+def query_without_page(query: QueryDict) -> str:
+    params = query.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def list_context(
+    request: HttpRequest,
+    filterset: django_filters.FilterSet,
+    sorts: Sorts,
+    columns: Sequence[Column],
+    *,
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    params: QueryDict | None = None,
+) -> dict[str, Any]:
+    """What a list template needs: the filter (form and errors), one page of sorted rows (a list), the
+    headers linking to each sort, and the query string (without the page) that paging and export carry.
+
+    `params` are the list's parameters when they are not the request's own (a default filter)."""
+    params = request.GET if params is None else params
+    rows = filtered(filterset)
+    style_filter_form(filterset.form)
+    valid = not filterset.is_bound or filterset.is_valid()
+    chosen_account = filterset.form.cleaned_data.get("account") if filterset.is_bound and valid else None
+    without_account = params.copy()
+    for name in ("account", "page"):
+        without_account.pop(name, None)
+    ordered = sorts.apply(rows, params.get(SORT_PARAMETER))
+    if prepare is not None:
+        ordered = prepare(ordered)
+    page = ListPaginator(ordered, settings.CARTERA_PAGE_SIZE, counted=rows).get_page(params.get("page"))
+    page.object_list = list(page.object_list)
+    export = params.copy()
+    export.pop("page", None)
+    export[SORT_PARAMETER] = sorts.choose(params.get(SORT_PARAMETER)).value
+    return {
+        "filter": filterset,
+        "page": page,
+        "query": query_without_page(params),
+        "headers": headers(columns, sorts, params),
+        "sort": sorts.choose(params.get(SORT_PARAMETER)).value,
+        # The export carries the filters and the sort in effect, so the file lists the rows in this order.
+        "export_query": export.urlencode(),
+        # A list narrowed to one account (a link from the account's page) names it, with a way back to all.
+        "chosen_account": chosen_account,
+        "without_account": without_account.urlencode(),
+    }
