@@ -66,6 +66,7 @@
         emphasis: { itemStyle: { areaColor: colour, borderColor: "#212529", borderWidth: 1.5 } },
       };
     });
+    element.territoryColours = colours;
     return {
       tooltip: {
         trigger: "item",
@@ -144,6 +145,19 @@
         });
       });
   }
+
+  /* The map's key: elements marked data-territory-swatch="<territory name>" get that territory's colour. */
+  document.addEventListener("chart:drawn", (event) => {
+    const colours = event.target.territoryColours;
+    if (!colours) return;
+    document.querySelectorAll("[data-territory-swatch]").forEach((swatch) => {
+      const colour = colours[swatch.dataset.territorySwatch];
+      if (colour) {
+        swatch.style.backgroundColor = colour;
+        swatch.hidden = false;
+      }
+    });
+  });
 
   /* The assignment list: a box that ticks every row of the page, and how many are ticked. */
   function setUpTicks() {
