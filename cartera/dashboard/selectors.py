@@ -50,9 +50,9 @@ class Scope:
         """The scope as the query string keeps it: "company", "territory-3", "portfolio-7"..."""
         return COMPANY if self.target is None else f"{self.kind}-{self.target.pk}"
 
-    @property
-    def label(self) -> str:
-        return str(_("The whole company")) if self.target is None else str(self.target)
+    def label_for(self, user: Any) -> str:
+        """The scope's name; the company is "all your accounts" to someone who sees only some."""
+        return company_label(user) if self.target is None else str(self.target)
 
     @property
     def list_filter(self) -> dict[str, str]:
@@ -75,6 +75,10 @@ class Scope:
         return AccountInsight.objects.filter(account__in=self.accounts(user).values("pk"))
 
 
+def company_label(user: Any) -> str:
+    return str(_("The whole company")) if user.sees_all_accounts else str(_("All your accounts"))
+
+
 @dataclass(frozen=True)
 class ScopeChoices:
     """The scopes a user may choose: territories and portfolios they may see, and the segments."""
@@ -82,10 +86,11 @@ class ScopeChoices:
     territories: list[Territory]
     portfolios: list[Portfolio]
     segments: list[Segment]
+    company_label: str
 
     def options(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Grouped (label, [(key, name)]) options for a select, the whole company first."""
-        groups: list[tuple[str, list[tuple[str, str]]]] = [("", [(COMPANY, str(_("The whole company")))])]
+        groups: list[tuple[str, list[tuple[str, str]]]] = [("", [(COMPANY, self.company_label)])]
         for label, kind, objects in (
             (_("Territories"), "territory", self.territories),
             (_("Portfolios"), "portfolio", self.portfolios),
@@ -102,6 +107,7 @@ def scope_choices(user: Any) -> ScopeChoices:
         territories=list(Territory.objects.visible_to(user).order_by("name")),
         portfolios=list(Portfolio.objects.visible_to(user).select_related("owner").order_by("name")),
         segments=list(Segment.objects.order_by("priority", "pk")),
+        company_label=company_label(user),
     )
 
 

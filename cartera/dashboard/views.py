@@ -91,6 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "dashboard",
         "scope": scope,
+        "scope_label": scope.label_for(user),
         "scope_form": ScopeForm({"scope": scope.key}, choices=choices),
         "since_form": since_form,
         "since": since,

@@ -175,7 +175,7 @@
           silent: true,
           symbol: "none",
           lineStyle: { color: MUTED, type: "dashed" },
-          label: { formatter: "100%", color: MUTED, position: "insideEndTop" },
+          label: { formatter: "100%", color: MUTED, position: "insideStartTop" },
           data: [{ yAxis: 100 }],
         },
       },
@@ -191,7 +191,8 @@
       tooltip: { trigger: "item", confine: true, formatter: (p) => `${p.name}: <b>${p.data.text}</b>` },
       xAxis: {
         type: "value",
-        axisLabel: { color: MUTED, formatter: (v) => compactMoney(v, data.currency) },
+        splitNumber: 4,
+        axisLabel: { color: MUTED, hideOverlap: true, formatter: (v) => compactMoney(v, data.currency) },
         splitLine: { lineStyle: { color: GRID_LINE } },
       },
       yAxis: {
@@ -212,7 +213,8 @@
             name: bar.name,
             text: bar.text,
             url: bar.url,
-            label: { position: bar.value < 0 ? "left" : "right" },
+            // A loss's label goes to the right of its bar, over the empty side of zero, clear of the names.
+            label: { position: "right" },
             itemStyle: { color: bar.value < 0 ? "#e76f51" : "#2a9d8f", borderRadius: bar.value < 0 ? [4, 0, 0, 4] : [0, 4, 4, 0] },
           })),
         },

@@ -130,7 +130,12 @@ def test_the_sankey_has_distinct_before_and_after_nodes(client, company):
 
     names = [node["name"] for node in moves["nodes"]]
     # elsewhere: no tier -> buyer -> frequent; in_portfolio: frequent -> sporadic
-    assert names == ["Sin nivel (nueva) (antes)", "Frecuente (antes)", "Esporádico (ahora)", "Frecuente (ahora)"]
+    assert names == [
+        "Sin nivel (nueva) (antes)",
+        "Frecuente (antes)",
+        "Esporádico (ahora)",
+        "Frecuente (ahora)",
+    ]
     sources = {link["source"] for link in moves["links"]}
     targets = {link["target"] for link in moves["links"]}
     assert not sources & targets
@@ -182,6 +187,7 @@ def test_an_executive_cannot_widen_the_scope(client, company):
     assert sum(bar["value"] for bar in north["bars"]) == 1
     options = client.get("/").context["scope_form"].fields["scope"].choices
     assert [label for label, _options in options] == ["", "Territorios", "Carteras", "Segmentos"]
+    assert options[0] == ("", [("company", "Todas sus cuentas")])
     assert dict(options)["Carteras"] == [
         (f"portfolio-{world.in_portfolio.portfolio.pk}", "Cartera Ejecutiva")
     ]
