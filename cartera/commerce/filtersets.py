@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cartera.accounts.filtersets import by_account_name
 from cartera.accounts.models import Account
@@ -63,10 +64,14 @@ class OrderFilterSet(VisibleFilterSet):
         label=_("Channel"), choices=Channel.choices, empty_label=_("All channels")
     )
     purchase_type = django_filters.ChoiceFilter(
-        label=_("Purchase type"), choices=PurchaseType.choices, empty_label=_("All purchase types")
+        label=_("Purchase type"), choices=PurchaseType.choices, empty_label=_("All types")
     )
-    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+    date_from = django_filters.DateFilter(
+        label=pgettext_lazy("date range", "From"), field_name="date", lookup_expr="gte"
+    )
+    date_to = django_filters.DateFilter(
+        label=pgettext_lazy("date range", "To"), field_name="date", lookup_expr="lte"
+    )
 
     class Meta:
         model = Order

@@ -49,8 +49,12 @@ class InteractionFilterSet(VisibleFilterSet):
         label=_("Kind"), choices=InteractionKind.choices, empty_label=_("All kinds")
     )
     user = django_filters.ModelChoiceFilter(label=_("By"), queryset=staff_users, empty_label=_("Anyone"))
-    date_from = django_filters.DateFilter(label=_("From"), field_name="occurred_on", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("To"), field_name="occurred_on", lookup_expr="lte")
+    date_from = django_filters.DateFilter(
+        label=pgettext_lazy("date range", "From"), field_name="occurred_on", lookup_expr="gte"
+    )
+    date_to = django_filters.DateFilter(
+        label=pgettext_lazy("date range", "To"), field_name="occurred_on", lookup_expr="lte"
+    )
 
     class Meta:
         model = Interaction
