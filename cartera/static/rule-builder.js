@@ -7,7 +7,8 @@
  * the operator labels, the group labels and `maxDepth` (1 when the language has no nested groups).
  * The textarea holds the rule as JSON and is what the form posts: the builder writes it on every
  * change, and reads it again when someone edits the JSON by hand. Either way it fires "rule-changed"
- * on the form, which the preview listens to. Without JavaScript the textarea alone still works.
+ * on the form, which the preview (an element marked data-rule-preview) listens to; the conditions a
+ * preview's error names are marked in the builder. Without JavaScript the textarea alone still works.
  */
 (function () {
   "use strict";
@@ -379,7 +380,8 @@
   });
   /* A preview fragment names the conditions its error is about: mark them in the builder. */
   document.addEventListener("htmx:afterSwap", (event) => {
-    const marker = event.target.querySelector && event.target.querySelector("[data-rule-error-positions]");
+    if (!event.target.matches || !event.target.matches("[data-rule-preview]")) return;
+    const marker = event.target.querySelector("[data-rule-error-positions]");
     document.querySelectorAll("[data-rule-builder]").forEach((root) => {
       if (!root.ruleBuilder) return;
       root.ruleBuilder.markErrors(marker ? JSON.parse(marker.dataset.ruleErrorPositions) : []);
