@@ -552,3 +552,14 @@ def test_editing_a_service_model_is_version_checked(
     assert "Someone else saved this record" in stale.content.decode()
     model.refresh_from_db()
     assert (model.name, model.max_days_without_contact, model.version) == ("Ejecutivo dedicado", 20, 2)
+
+
+def test_a_segment_count_opens_the_accounts_list_with_exactly_those_accounts(client, world, segmented):
+    client.force_login(world.executive)
+    class_a = segmented["class_a"].pk
+
+    in_segment = client.get(reverse("accounts:list"), {"segment": class_a})
+    alerts = client.get(reverse("accounts:list"), {"segment": class_a, "disconnected": "true"})
+
+    assert list(in_segment.context["page"].object_list) == [world.in_portfolio]
+    assert list(alerts.context["page"].object_list) == [world.in_portfolio]
