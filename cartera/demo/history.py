@@ -18,6 +18,7 @@ from cartera.core.text import normalize
 from cartera.costs.models import ServiceCostKind
 from cartera.coverage.models import TeamRole
 from cartera.demo import data
+from cartera.demo.pipeline import plan_opportunities
 from cartera.demo.plans import (
     FIRST_DAY,
     FORMER_AFTER_DAYS,
@@ -80,6 +81,9 @@ class HistoryPlanner:
         plan.commitments = self._commitments(rng, plan, days)
         plan.referrals = self._referrals(rng, plan, days)
         plan.feedback = self._feedback(rng, plan, days)
+        plan.opportunities = plan_opportunities(
+            seed=self.seed, plan=plan, products_by_line=self.products_by_line
+        )
 
     def _contacts(self, rng: random.Random, plan: AccountPlan) -> list[ContactPlan]:
         fake = self.faker

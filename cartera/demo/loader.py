@@ -34,6 +34,8 @@ from cartera.demo.planner import DemoPlanner
 from cartera.demo.plans import FIRST_DAY, AccountPlan, account_count
 from cartera.insights.defaults import create_default_segments
 from cartera.insights.services import insights_recompute_all, tier_history_backfill
+from cartera.pipeline.models import Opportunity
+from cartera.pipeline.services import opportunities_bulk_create
 from cartera.profiles.demo import create_default_profiles, generate_consumers
 from cartera.relationship.models import Commitment, Feedback, Interaction, Referral
 from cartera.relationship.services import commitments_bulk_create, interactions_bulk_log
@@ -363,6 +365,8 @@ def _write_chunk(plans: list[AccountPlan], context: _Context, counts: Counter[st
         ],
         source=SOURCE,
     )
+    bar.set_description(_("Opportunities"))
+    opportunities = _write_opportunities(plans, accounts, contacts, context)
     counts.update(
         accounts=len(accounts),
         contacts=sum(len(items) for items in contacts.values()),
@@ -374,6 +378,44 @@ def _write_chunk(plans: list[AccountPlan], context: _Context, counts: Counter[st
         commitments=len(commitments),
         referrals=len(referrals),
         feedback=len(feedback),
+        opportunities=len(opportunities),
+    )
+
+
+def _write_opportunities(
+    plans: list[AccountPlan],
+    accounts: dict[int, Account],
+    contacts: dict[int, list[Contact]],
+    context: _Context,
+) -> list[Opportunity]:
+    """The chunk's deals, owned by each account's executive, with the people involved in each."""
+    return opportunities_bulk_create(
+        actor=None,
+        entries=[
+            (
+                Opportunity(
+                    account=accounts[plan.index],
+                    name=item.name,
+                    product_line=context.lines[item.line],
+                    stage=item.stage,
+                    amount_cents=item.amount * 100,
+                    currency="CLP",
+                    discount_pct=item.discount_pct,
+                    probability=item.probability,
+                    expected_close_date=context.date(item.expected_close_day),
+                    owner=context.users[plan.responsible],
+                    purchase_type=item.purchase_type,
+                    close_reason=item.close_reason,
+                    close_note=item.close_note,
+                    closed_on=context.date(item.closed_day) if item.closed_day is not None else None,
+                    created_by=context.users[plan.responsible],
+                ),
+                [(contacts[plan.index][position], role) for position, role in item.contacts],
+            )
+            for plan in plans
+            for item in plan.opportunities
+        ],
+        source=SOURCE,
     )
 
 

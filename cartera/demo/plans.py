@@ -192,6 +192,23 @@ class FeedbackPlan:
 
 
 @dataclass
+class OpportunityPlan:
+    name: str
+    line: str
+    stage: str
+    amount: int  # CLP, whole pesos
+    discount_pct: Decimal
+    probability: int
+    expected_close_day: int
+    purchase_type: str
+    closed_day: int | None = None
+    close_reason: str = ""
+    close_note: str = ""
+    # (position in the account's contacts, role on this deal)
+    contacts: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
 class AccountPlan:
     """One account: who it is, and everything that happened with it."""
 
@@ -227,6 +244,7 @@ class AccountPlan:
     referrals: list[ReferralPlan] = field(default_factory=list)
     feedback: list[FeedbackPlan] = field(default_factory=list)
     team: list[tuple[str, str, str | None]] = field(default_factory=list)  # (username, role, line code)
+    opportunities: list[OpportunityPlan] = field(default_factory=list)
 
     @property
     def email_domain(self) -> str:

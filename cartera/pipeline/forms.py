@@ -23,6 +23,13 @@ def to_cents(amount: Decimal) -> int:
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def plain_number(value: Decimal) -> Decimal | int:
+    """12.00 -> 12 and 7.50 -> 7.5, as a person would type them."""
+    if value == value.to_integral_value():
+        return int(value)
+    return value.quantize(Decimal("0.1")) if value == value.quantize(Decimal("0.1")) else value
+
+
 def role_field_name(contact: Contact) -> str:
     return f"role_{contact.pk}"
 
@@ -30,7 +37,7 @@ def role_field_name(contact: Contact) -> str:
 class OpportunityForm(BootstrapFormMixin, forms.Form):
     """What an opportunity is about, and who at the account takes part in it with which role."""
 
-    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
+    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none(), empty_label="—")
     name = forms.CharField(label=_("Name"), max_length=200)
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=ProductLine.objects.all(), required=False, empty_label="—"
@@ -40,7 +47,13 @@ class OpportunityForm(BootstrapFormMixin, forms.Form):
         choices=[(stage.value, stage.label) for stage in OPEN_STAGES],
         initial=Stage.QUALIFICATION,
     )
-    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal(0), max_digits=16, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        min_value=Decimal(0),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     currency = forms.ChoiceField(label=_("Currency"), choices=[(code, code) for code in CURRENCIES])
     discount_pct = forms.DecimalField(
         label=_("Expected discount %"),
@@ -48,7 +61,8 @@ class OpportunityForm(BootstrapFormMixin, forms.Form):
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        initial=Decimal(0),
+        initial=0,
+        localize=True,
         help_text=_("The terms the purchase type compares with the account's last purchase of the line."),
     )
     probability = forms.IntegerField(
@@ -86,9 +100,9 @@ class OpportunityForm(BootstrapFormMixin, forms.Form):
                 account=opportunity.account_id,
                 name=opportunity.name,
                 product_line=opportunity.product_line_id,
-                amount=opportunity.amount,
+                amount=plain_number(opportunity.amount),
                 currency=opportunity.currency,
-                discount_pct=opportunity.discount_pct,
+                discount_pct=plain_number(opportunity.discount_pct),
                 probability=opportunity.probability,
                 expected_close_date=opportunity.expected_close_date,
                 owner=opportunity.owner_id,

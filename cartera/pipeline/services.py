@@ -203,7 +203,9 @@ def opportunities_bulk_create(
     the deal and their roles; every row is validated first, and one audit record summarizes the batch."""
     entry_list = [(opportunity, list(contacts)) for opportunity, contacts in entries]
     for opportunity, contacts in entry_list:
-        opportunity.full_clean()
+        # Foreign keys and constraints are left to the database: per-row queries a bulk insert cannot afford.
+        relations = [field.name for field in opportunity._meta.concrete_fields if field.is_relation]
+        opportunity.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
         if any(contact.account_id != opportunity.account_id for contact, _role in contacts):
             raise ValidationError({"contacts": _("Every contact must belong to the account.")})
     with transaction.atomic():

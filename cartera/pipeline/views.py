@@ -106,7 +106,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     the live region and the board drawn again (so a refused move shows where the card really is);
     without the script, a redirect back to the board with the message."""
     opportunity = _visible_opportunity(request.user, pk)
-    form = MoveForm(request.POST)
+    form = MoveForm(_move_data(request.POST))
     status = 200
     if not form.is_valid():
         status, message = 400, _("Choose an open stage to move the opportunity to.")
@@ -141,6 +141,14 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back_to_board(request))
 
 
+def _move_data(data: Any) -> dict[str, Any]:
+    """The stage and version, posted as two fields or, by a card's button, as one `move=stage:version`."""
+    if "move" in data:
+        stage, _sep, version = str(data["move"]).partition(":")
+        return {"stage": stage, "version": version}
+    return {"stage": data.get("stage"), "version": data.get("version")}
+
+
 def _back_to_board(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -155,8 +163,6 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     account = _chosen_account(request)
     form = OpportunityForm(request.POST or None, user=request.user, account=account)
-    if account is None and not request.POST:
-        form.initial.setdefault("purchase_type", "new_buy")
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = opportunity_create(
@@ -174,7 +180,10 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The opportunity %(name)s was opened.") % {"name": opportunity.name})
             return redirect(f"{reverse('pipeline:board')}#opportunity-{opportunity.pk}")
-    context = {"form": form, "account": account, "section": "pipeline", **_suggestion_context(form)}
+    suggestion = _suggestion_context(form)
+    if not form.is_bound and suggestion["suggestion"] is not None:
+        form.initial["purchase_type"] = suggestion["suggestion"].purchase_type
+    context = {"form": form, "account": account, "section": "pipeline", **suggestion}
     return render(request, "pipeline/opportunity_form.html", context)
 
 

@@ -66,13 +66,25 @@
     if (direction) { restoreFocus(card.id, direction); }
   }
 
+  // On a new deal's form, the purchase type follows the suggestion until the person picks one.
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_purchase_type") { event.target.dataset.chosen = "true"; }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    const hint = document.getElementById("purchase-type-hint");
+    const select = document.getElementById("id_purchase_type");
+    if (hint && select && hint.dataset.suggested && select.form && select.form.dataset.followsSuggestion !== undefined
+        && !select.dataset.chosen) {
+      select.value = hint.dataset.suggested;
+    }
+  });
+
   document.addEventListener("submit", function (event) {
-    const form = event.target.closest && event.target.closest(".kanban-move-form");
-    if (!form) { return; }
+    if (event.target.id !== "kanban-move" || !event.submitter) { return; }
     event.preventDefault();
-    const card = form.closest(".kanban-card");
-    const button = form.querySelector("button");
-    moveCard(card, form.elements.stage.value, button ? button.dataset.direction : null, null);
+    const button = event.submitter;
+    const stage = (button.value || "").split(":")[0];
+    moveCard(button.closest(".kanban-card"), stage, button.dataset.direction, null);
   });
 
   document.addEventListener("dragstart", function (event) {

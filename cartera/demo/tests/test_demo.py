@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.test import override_settings
 from stdnum.cl import rut
 
@@ -25,6 +25,8 @@ from cartera.demo.data import DEMO_PASSWORD
 from cartera.demo.loader import SOURCE, demo_load
 from cartera.demo.planner import DemoPlanner
 from cartera.insights.models import AccountInsight, TierChange
+from cartera.pipeline.models import Opportunity, OpportunityContact
+from cartera.pipeline.selectors import suggest_purchase_type
 from cartera.relationship.models import Commitment, CommitmentStatus, Referral
 from cartera.users.models import Role, User
 
@@ -241,6 +243,33 @@ class TestTheLoadedDemo:
             .filter(resolved_on__isnull=True)
             .exists()
         )
+
+    def test_a_third_of_the_accounts_have_open_deals_and_two_years_of_won_and_lost_ones(self):
+        accounts = Account.objects.count()
+        with_open = Opportunity.objects.open().values("account").distinct().count()
+        assert 0.15 * accounts <= with_open <= 0.6 * accounts
+        outcomes = Counter(Opportunity.objects.closed().values_list("stage", flat=True))
+        assert outcomes["won"] > 0 and outcomes["lost"] > 0
+        assert not Opportunity.objects.lost().filter(close_reason="").exists()
+        assert not OpportunityContact.objects.exclude(contact__account=F("opportunity__account")).exists()
+
+    def test_deals_are_owned_by_the_account_executive_with_the_purchase_type_history_suggests(self):
+        responsible = dict(
+            AccountTeamMember.objects.filter(role=TeamRole.RESPONSIBLE).values_list("account_id", "user_id")
+        )
+        deals = list(Opportunity.objects.open().select_related("account", "product_line"))
+        assert deals and all(deal.owner_id == responsible[deal.account_id] for deal in deals)
+        suggested = [
+            suggest_purchase_type(
+                account=deal.account,
+                product_line=deal.product_line,
+                discount_pct=deal.discount_pct,
+                as_of=AS_OF,
+            ).purchase_type
+            for deal in deals
+        ]
+        assert suggested == [deal.purchase_type for deal in deals]
+        assert len(set(suggested)) > 1
 
     def test_bulk_writes_leave_one_audit_record_per_model_and_chunk(self):
         bulk = Counter(
