@@ -58,6 +58,8 @@ class Interaction(VersionedModel):
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="interaction_account_when_idx"),
             models.Index(fields=["account", "occurred_on"], name="interaction_account_date_idx"),
+            # The interactions list, newest first, reads its page from here instead of sorting them all.
+            models.Index(fields=["occurred_at", "id"], name="interaction_when_idx"),
         ]
 
     def __str__(self) -> str:
@@ -106,7 +108,11 @@ class Commitment(VersionedModel):
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["account", "status", "due_date"], name="commitment_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "status", "due_date"], name="commitment_account_idx"),
+            # The commitments list: the open ones (its default), oldest due date first.
+            models.Index(fields=["status", "due_date", "id"], name="commitment_status_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.description
