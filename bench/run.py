@@ -74,7 +74,9 @@ def benchmarks(scale: float, postgres_url: str) -> list[tuple[str, list[str]]]:
         # The demo company at 20 × scale (scale 1, 500 accounts, at the default): built once into
         # bench/out/ and reused; SQLite only, as the demo builds it.
         pages_scale = max(0.1, round(20 * scale, 2))
-        runs.append(("pages-sqlite", [sys.executable, str(BENCH / "pages.py"), "--scale", f"{pages_scale:g}"]))
+        runs.append(
+            ("pages-sqlite", [sys.executable, str(BENCH / "pages.py"), "--scale", f"{pages_scale:g}"])
+        )
     return runs
 
 
