@@ -83,7 +83,7 @@ DEFAULT_COMMITMENT_FILTERS = QueryDict(f"status={CommitmentStatus.OPEN}")
 @login_required
 @require_GET
 def commitment_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
+    params: QueryDict = request.GET
     showing_default = all(key in {"page", SORT_PARAMETER} for key in params)
     if showing_default:
         params = DEFAULT_COMMITMENT_FILTERS.copy()
