@@ -257,7 +257,7 @@ class CommitmentResolveForm(forms.Form):
 class TeamMemberForm(BootstrapFormMixin, forms.Form):
     """A user to put on the account's team; a specialist with the product line they cover."""
 
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), empty_label="—")
     role = forms.ChoiceField(label=_("Role on the account"), choices=TeamRole.choices)
     product_line = forms.ModelChoiceField(
         label=_("Product line"),

@@ -427,7 +427,6 @@ class AccountOverview:
     referrals: list[Referral]
     feedback: list[Feedback]
     waterfall: list[ProfitStep]
-    trend: ProfitTrend
     today: dt.date
     may_edit: bool
 
@@ -439,7 +438,8 @@ def may_edit_account(user: Any, account: Account) -> bool:
 def account_overview(*, account: Account, user: Any, today: dt.date) -> AccountOverview:
     """The account page's content; `account` must come from visible_accounts_with_insight(user).
 
-    About twenty queries, none of them repeated per row shown."""
+    Under twenty queries, none of them repeated per row shown. The monthly trend is not read here: its
+    chart and table come from their JSON endpoint."""
     orders = latest_orders(account)
     return AccountOverview(
         account=account,
@@ -454,7 +454,6 @@ def account_overview(*, account: Account, user: Any, today: dt.date) -> AccountO
         referrals=latest_referrals(account),
         feedback=latest_feedback(account),
         waterfall=profit_waterfall(account),
-        trend=profit_trend(account, today=today),
         today=today,
         may_edit=may_edit_account(user, account),
     )

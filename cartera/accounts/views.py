@@ -39,6 +39,7 @@ from cartera.accounts.forms import (
 )
 from cartera.accounts.models import Account, Contact
 from cartera.accounts.selectors import (
+    TREND_MONTHS,
     account_commitments,
     account_coverage,
     account_health,
@@ -173,6 +174,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "interactions": overview.interactions,
         "may_edit": overview.may_edit,
         "section": "accounts",
+        "trend_months": TREND_MONTHS,
         **_opportunities_context(account, request.user),
     }
     return render(request, "accounts/account_detail.html", context)
@@ -258,6 +260,8 @@ def account_trend_data(request: HttpRequest, pk: int) -> JsonResponse:
     series = {
         "revenue": (_("Revenue"), [m.revenue for m in trend.months]),
         "gross_margin": (_("Gross margin"), [m.gross_margin for m in trend.months]),
+        "cost_to_serve": (_("Cost to serve"), [m.cost_to_serve for m in trend.months]),
+        "marketing": (_("Marketing"), [m.marketing for m in trend.months]),
         "net_profit": (_("Net profit"), [m.net_profit for m in trend.months]),
     }
     return JsonResponse(
@@ -265,17 +269,23 @@ def account_trend_data(request: HttpRequest, pk: int) -> JsonResponse:
             "empty": False,
             "currency": account.currency,
             "months": [date_format(m.month, "M Y") for m in trend.months],
+            "month_label": _("Month"),
+            # All five go to the table alternative; the chart draws revenue, gross margin and net profit.
             "series": [
                 {
                     "key": key,
                     "label": label,
                     "values": [_number(value) for value in values],
-                    "texts": [money(value, account.currency) for value in values],
+                    "texts": [_signed_money(value, account.currency) for value in values],
+                    "charted": key in TREND_CHARTED,
                 }
                 for key, (label, values) in series.items()
             ],
         }
     )
+
+
+TREND_CHARTED = {"revenue", "gross_margin", "net_profit"}
 
 
 def _signed_money(amount: Decimal, currency: str) -> str:

@@ -38,6 +38,17 @@
     return CarteraCharts.formatNumber(value);
   }
 
+  // Axis labels on at most two short lines ("Costo de la\nmercadería"), so that they never overlap.
+  function wrap(label, width) {
+    const lines = [""];
+    label.split(" ").forEach((word) => {
+      const line = lines[lines.length - 1];
+      if (line && (line + " " + word).length > width) lines.push(word);
+      else lines[lines.length - 1] = line ? line + " " + word : word;
+    });
+    return lines.join("\n");
+  }
+
   /* Revenue as a bar from zero, each cost as a bar hanging from the running total, net profit from zero. */
   function waterfall(data) {
     let running = 0;
@@ -68,9 +79,9 @@
       },
       xAxis: {
         type: "category",
-        data: data.steps.map((step) => step.label),
+        data: data.steps.map((step) => wrap(step.label, 12)),
         axisTick: { show: false },
-        axisLabel: { interval: 0, fontSize: 11, width: 80, overflow: "break" },
+        axisLabel: { interval: 0, fontSize: 11, lineHeight: 13 },
       },
       yAxis: { type: "value", axisLabel: { formatter: compact }, splitLine: { lineStyle: { color: "#eef0f2" } } },
       series: [
@@ -114,7 +125,7 @@
   }
 
   function trend(data) {
-    const byKey = Object.fromEntries(data.series.map((series) => [series.key, series]));
+    const byKey = Object.fromEntries(data.series.filter((s) => s.charted).map((series) => [series.key, series]));
     const series = [
       { key: "revenue", type: "bar", color: COLORS.margin, barMaxWidth: 18 },
       { key: "gross_margin", type: "line", color: COLORS.revenue, symbolSize: 4 },
@@ -136,8 +147,9 @@
         trigger: "axis",
         formatter: (params) => {
           const month = params.length ? params[0].axisValue : "";
+          const charted = data.series.filter((s) => s.charted);
           const rows = params.map((p) => {
-            const text = data.series[p.seriesIndex].texts[p.dataIndex];
+            const text = charted[p.seriesIndex].texts[p.dataIndex];
             return `${p.marker} ${p.seriesName}: <strong>${text}</strong>`;
           });
           return [month, ...rows].join("<br>");
@@ -148,6 +160,42 @@
       series,
     };
   }
+
+  // The trend's table alternative, built from the same JSON once the chart is drawn: a month per row.
+  function trendTable(data, container) {
+    const table = document.createElement("table");
+    table.className = "table table-sm mb-0";
+    const head = table.createTHead().insertRow();
+    [data.month_label, ...data.series.map((s) => s.label)].forEach((text, index) => {
+      const cell = document.createElement("th");
+      cell.scope = "col";
+      cell.textContent = text;
+      if (index) cell.className = "num";
+      head.appendChild(cell);
+    });
+    const body = table.createTBody();
+    data.months.forEach((month, row) => {
+      const line = body.insertRow();
+      const label = document.createElement("th");
+      label.scope = "row";
+      label.className = "nowrap";
+      label.textContent = month;
+      line.appendChild(label);
+      data.series.forEach((s) => {
+        const cell = line.insertCell();
+        cell.className = "num";
+        cell.textContent = s.texts[row];
+      });
+    });
+    container.replaceChildren(table);
+  }
+
+  document.addEventListener("chart:drawn", (event) => {
+    const details = document.querySelector(`[data-chart-table="${event.target.id}"]`);
+    if (!details) return;
+    trendTable(event.detail.data, details.querySelector(".table-responsive"));
+    details.hidden = false;
+  });
 
   CarteraCharts.register("account-waterfall", waterfall);
   CarteraCharts.register("account-trend", trend);

@@ -29,7 +29,7 @@ from cartera.users.tests.factories import UserFactory
 SHOWCASE_TAX_ID = make_rut(76_086_428)  # written 76.086.428-5
 # The account page's query budget: the same for an account with one order, contact or interaction as for
 # one with hundreds (each section reads a bounded number of rows).
-ACCOUNT_PAGE_QUERIES = 19
+ACCOUNT_PAGE_QUERIES = 18
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cartera.accounts.models import Contact
+from cartera.accounts.selectors import profit_trend
 from cartera.accounts.tests.factories import AccountFactory, ContactFactory
 from cartera.accounts.tests.showcase import ACCOUNT_PAGE_QUERIES, build_account_360
 from cartera.commerce.services import LineInput, order_create
@@ -20,6 +21,7 @@ from cartera.coverage.models import AccountTeamMember
 from cartera.coverage.tests.factories import AccountTeamMemberFactory, PortfolioFactory
 from cartera.insights.models import AccountInsight
 from cartera.insights.services import insights_refresh_accounts
+from cartera.pipeline.tests.factories import OpportunityFactory
 from cartera.relationship.models import Commitment, Interaction
 from cartera.relationship.tests.factories import CommitmentFactory, InteractionFactory
 from cartera.users.models import Role
@@ -189,17 +191,24 @@ def test_profit_trend_sums_the_daily_facts_by_month(client, s360):
     data = client.get(url("trend_data", s360.account.pk)).json()
 
     assert len(data["months"]) == 24
-    series = {item["key"]: item["values"] for item in data["series"]}
-    assert set(series) == {"revenue", "gross_margin", "net_profit"}
-    assert sum(Decimal(str(v)) for v in series["revenue"]) == sum(
+    series = {item["key"]: item for item in data["series"]}
+    assert list(series) == ["revenue", "gross_margin", "cost_to_serve", "marketing", "net_profit"]
+    assert [key for key, item in series.items() if item["charted"]] == [
+        "revenue",
+        "gross_margin",
+        "net_profit",
+    ]
+    assert sum(Decimal(str(v)) for v in series["revenue"]["values"]) == sum(
         (order_total(o) for o in s360.orders), Decimal(0)
     )
     marketing_month = (today - dt.timedelta(days=60)).replace(day=1)
     index = 23 - ((today.year - marketing_month.year) * 12 + today.month - marketing_month.month)
-    trend = client.get(url("detail", s360.account.pk)).context["overview"].trend
-    assert trend.months[index].month == marketing_month
-    assert trend.months[index].marketing == Decimal(250_000)
-    assert Decimal(str(series["net_profit"][index])) == trend.months[index].net_profit
+    assert series["marketing"]["values"][index] == 250_000
+    assert series["marketing"]["texts"][index] == "$250.000"
+    month = profit_trend(s360.account, today=today).months[index]
+    assert month.month == marketing_month
+    assert Decimal(str(series["net_profit"]["values"][index])) == month.net_profit
+    assert month.net_profit == month.gross_margin - month.cost_to_serve - Decimal(250_000)
 
 
 def order_total(order) -> Decimal:
@@ -267,6 +276,7 @@ def grow(account, executive, n: int) -> None:
         InteractionFactory(account=account, user=executive).contacts.set([contact])
         CommitmentFactory(account=account, promised_to=contact, due_date=TODAY() + dt.timedelta(days=i))
         AccountTeamMemberFactory(account=account, role="specialist", product_line=ProductLineFactory())
+        OpportunityFactory(account=account, owner=executive)
     insights_refresh_accounts(account_ids=[account.pk])
 
 
@@ -284,6 +294,20 @@ def test_account_page_query_budget_does_not_grow_with_the_account(
 
     assert response.context["buying_center"].total == size
     assert len(response.context["overview"].orders) == min(size, 10)
+    assert len(response.context["opportunities"]) == min(size, 10)
+
+
+def test_the_page_lists_the_accounts_opportunities(client, s360):
+    OpportunityFactory(account=s360.account, owner=s360.executive, name="Renovación de taladros 2027")
+    OpportunityFactory(account=s360.elsewhere, owner=s360.other_executive, name="Oportunidad ajena")
+    client.force_login(s360.executive)
+
+    response = client.get(url("detail", s360.account.pk))
+
+    body = response.content.decode()
+    assert [o.name for o in response.context["opportunities"]] == ["Renovación de taladros 2027"]
+    assert 'data-testid="opportunities-section"' in body
+    assert "Renovación de taladros 2027" in body and "Oportunidad ajena" not in body
 
 
 # Quick actions: log an interaction

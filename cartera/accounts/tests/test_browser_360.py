@@ -49,13 +49,16 @@ def test_executive_reads_the_360_page_with_its_charts_drawn(s360, live_server, b
     waterfall = page.get_by_test_id("profit-chart")
     expect(waterfall).to_have_attribute("data-chart-ready", "true")
     assert waterfall.locator("svg path").count() >= 5
-    expect(waterfall.locator("svg text", has_text="Utilidad neta")).to_have_count(1)
+    expect(waterfall.locator("svg text", has_text="Marketing")).to_have_count(1)
     trend = page.get_by_test_id("trend-chart")
     expect(trend).to_have_attribute("data-chart-ready", "true")
     assert trend.locator("svg path").count() >= 24
-    # The table alternative holds the same figures.
+    # The table alternatives hold the same figures.
     page.get_by_text("Ver como tabla").first.click()
     expect(page.get_by_test_id("profit-table")).to_contain_text("−$250.000")
+    page.get_by_text("Ver como tabla").nth(1).click()
+    expect(page.get_by_test_id("trend-table").locator("tbody tr")).to_have_count(24)
+    expect(page.get_by_test_id("trend-table")).to_contain_text("$250.000")
     # Buying center, coverage grid with its gap, commitments
     expect(page.get_by_test_id("buying-role-group")).to_have_count(5)
     expect(page.get_by_test_id("buying-center-gap")).to_have_count(0)
