@@ -17,7 +17,7 @@ from cartera.core.phones import format_phone
 from cartera.core.regions import localized_country_choices, region_choices
 from cartera.core.taxid import tax_id_label
 from cartera.core.text import normalize
-from cartera.coverage.models import Portfolio, TeamRole
+from cartera.coverage.models import AccountTeamMember, Portfolio, TeamRole
 from cartera.relationship.models import CommitmentStatus, InteractionKind
 from cartera.users.models import Role, User
 
@@ -267,8 +267,9 @@ class TeamMemberForm(BootstrapFormMixin, forms.Form):
         help_text=_("Required for a product specialist."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.account = account
         user_field: Any = self.fields["user"]
         user_field.queryset = User.objects.filter(is_active=True, role__in=TEAM_ROLES).order_by(
             "first_name", "last_name", "username"
@@ -276,6 +277,22 @@ class TeamMemberForm(BootstrapFormMixin, forms.Form):
         line_field: Any = self.fields["product_line"]
         line_field.queryset = ProductLine.objects.order_by("name")
         self.style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        """Say who is already on the team in that role (the database constraint would only name itself)."""
+        data = super().clean() or {}
+        user, role, line = data.get("user"), data.get("role"), data.get("product_line")
+        if user is not None and role:
+            same = AccountTeamMember.objects.filter(
+                account=self.account, user=user, role=role, product_line=line
+            )
+            if same.exists():
+                raise ValidationError(
+                    _("%(name)s is already on this account's team in that role."),
+                    code="already_on_team",
+                    params={"name": user},
+                )
+        return data
 
 
 # Who may be put on an account's team: the people who sell to, advise or support clients.

@@ -464,7 +464,7 @@ def commitment_close(request: HttpRequest, pk: int, commitment_pk: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def team_member_new(request: HttpRequest, pk: int) -> HttpResponse:
     account = _editable_account(request.user, pk)
-    form = TeamMemberForm(request.POST or None)
+    form = TeamMemberForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         since = timezone.now()
         try:

@@ -585,7 +585,10 @@ def test_an_invalid_or_repeated_team_member_is_refused_inline(client, s360, make
 
     assert response.status_code == 422
     errors = response.context["form"].errors
-    assert (field in errors) if field else errors
+    if field:
+        assert field in errors
+    else:
+        assert errors["__all__"] == ["Valentina Soto ya está en el equipo de esta cuenta con ese rol."]
     assert AccountTeamMember.objects.count() == before
 
 
