@@ -188,7 +188,10 @@ OPPORTUNITIES_LIMIT = 10
 def _header_context(account: Account, user: Any, request: HttpRequest, today: dt.date) -> dict[str, Any]:
     health = account_health(account)
     context: dict[str, Any] = {"health": health}
-    since = parse_datetime(request.GET.get("since", "") or "")
+    try:
+        since = parse_datetime(request.GET.get("since", "") or "")
+    except ValueError:  # well formed but impossible, e.g. month 13
+        since = None
     if since is not None and timezone.is_aware(since) and timezone.now() - since < REFRESH_WAIT:
         updated = health.insight.updated_at if health.insight else None
         if updated is None or updated < since:

@@ -252,6 +252,9 @@ def test_header_keeps_asking_until_the_queued_refresh_has_run(client, s360):
     long_ago = timezone.now() - dt.timedelta(minutes=5)
     given_up = client.get(url("section", s360.account.pk, "header"), {"since": long_ago.isoformat()})
 
+    for nonsense in ["ayer", "2026-13-45T10:00:00+00:00", "2026-11-23T10:00:00"]:  # the last one is naive
+        answer = client.get(url("section", s360.account.pk, "header"), {"since": nonsense})
+        assert answer.status_code == 200 and "hx-trigger" not in answer.content.decode()
     assert 'hx-trigger="load delay:1s"' in waiting.content.decode()
     assert 'data-testid="header-refreshing"' in waiting.content.decode()
     assert "hx-trigger" not in done.content.decode()
