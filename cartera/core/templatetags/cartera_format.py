@@ -29,11 +29,13 @@ def money(value: Decimal | int | float | None, currency: str = "CLP") -> str:
     code = (currency or "CLP").upper()
     digits = get_currency_precision(code)
     amount = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)  # as on invoices
-    text = format_currency(amount, code, locale=babel_locale(), currency_digits=True)
+    text = format_currency(abs(amount), code, locale=babel_locale(), currency_digits=True)
     # Babel glues an ISO code to the number ("CLP1,234,567"); a no-break space reads better.
     if text.startswith(code):
         text = f"{code}\N{NO-BREAK SPACE}{text[len(code) :].lstrip()}"
-    return text
+    # A loss reads "-$396.387", sign first, as Chilean invoices and reports write it (CLDR's es_CL
+    # pattern would put the sign after the currency symbol).
+    return f"-{text}" if amount < 0 else text
 
 
 @register.filter

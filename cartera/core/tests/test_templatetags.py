@@ -16,6 +16,9 @@ from cartera.core.templatetags.cartera_format import cents, money, phone
         ("es", Decimal("1234.5"), "USD", "US$1.234,50"),
         ("en", Decimal("1234567"), "CLP", "CLP\N{NO-BREAK SPACE}1,234,567"),
         ("en", Decimal("1234.5"), "USD", "$1,234.50"),
+        ("es", Decimal("-396387"), "CLP", "-$396.387"),
+        ("es", Decimal("-0.4"), "CLP", "$0"),
+        ("en", Decimal("-1234.5"), "USD", "-$1,234.50"),
     ],
 )
 def test_money_follows_the_language_and_the_currency_digits(language, amount, currency, written):
