@@ -18,7 +18,7 @@ from cartera.core.services import model_update
 from cartera.insights import sql
 from cartera.insights.models import LoyaltyRules
 
-CHUNK = 500  # ids inlined per statement
+CHUNK = 5000  # ids inlined per statement
 Progress = Callable[[int], None]
 
 
@@ -89,7 +89,11 @@ def facts_rebuild(
                 cursor.execute("TRUNCATE insights_accountday")
             else:
                 cursor.execute("DELETE FROM insights_accountday")
-            cursor.execute(f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select()}")
+            # In account order, so that one account's days share a few pages (PostgreSQL keeps rows where
+            # they are inserted): reading some accounts' facts touches few pages.
+            cursor.execute(
+                f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select()} ORDER BY 1, 2"
+            )
             analyze(cursor, "insights_accountday")
             return
         for chunk in _chunks(sorted(set(account_ids))):
@@ -158,6 +162,8 @@ def snapshot_recompute(
         from cartera.insights.churn import churn_refresh
 
         churn_refresh(as_of=day, account_ids=ids)
+        if refreshed is None:
+            analyze(cursor, _SNAPSHOT_TABLE)
     count = refreshed if refreshed is not None else _count_accounts()
     return RecomputeResult(as_of=day, accounts=count, tier_changes=moves)
 
@@ -239,37 +245,60 @@ def profit_classes_refresh(cursor: Any) -> list[int]:
 
     Returns the accounts whose class changed: a refresh of some accounts can move the class of others,
     and what depends on the class (segment, contact alert, churn) must follow for those too.
+
+    The cumulative share only grows along the ranking, so each class is a stretch of it: two walks down
+    the ranking index find where B and C start (stopping there), and one pass rewrites only the rows on
+    the wrong side of those two places.
     """
     cursor.execute(
+        f"SELECT COALESCE(SUM(net_profit_12m_cents), 0) FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0"
+    )
+    total = int(cursor.fetchone()[0])
+    starts = [_ranking_start(cursor, total, share) for share in (80, 95)]
+    ranks_before = [
+        "FALSE"
+        if start is None
+        else f"(net_profit_12m_cents > {start[0]} OR "
+        f"(net_profit_12m_cents = {start[0]} AND account_id < {start[1]}))"
+        for start in starts
+    ]
+    expected = f"""CASE WHEN net_profit_12m_cents <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A'
+        WHEN {ranks_before[1]} THEN 'B' ELSE 'C' END"""
+    if starts[0] is None:  # every positive account is in A
+        expected = "CASE WHEN net_profit_12m_cents <= 0 THEN 'L' ELSE 'A' END"
+    elif starts[1] is None:
+        expected = f"""CASE WHEN net_profit_12m_cents <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A'
+            ELSE 'B' END"""
+    cursor.execute(
         f"""
-        UPDATE {_SNAPSHOT_TABLE} SET profit_class = c.cls
-        FROM (
-        SELECT s.account_id AS account_id, s.profit_class AS old,
-            CASE
-                WHEN s.net_profit_12m_cents <= 0 THEN 'L'
-                WHEN COALESCE(p.before, 0) * 100 < t.total * 80 THEN 'A'
-                WHEN COALESCE(p.before, 0) * 100 < t.total * 95 THEN 'B'
-                ELSE 'C'
-            END AS cls
-        FROM {_SNAPSHOT_TABLE} s
-        LEFT JOIN (
-            SELECT account_id,
+        UPDATE {_SNAPSHOT_TABLE} SET profit_class = {expected}
+        WHERE profit_class <> {expected}
+        RETURNING account_id
+        """
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _ranking_start(cursor: Any, total: int, share: int) -> tuple[int, int] | None:
+    """(net profit, account) of the first positive account, in ranking order, whose cumulative profit
+    before it reaches `share` % of the total; None when none does."""
+    cursor.execute(
+        f"""
+        SELECT net_profit, account_id FROM (
+            SELECT net_profit_12m_cents AS net_profit, account_id,
                 SUM(net_profit_12m_cents) OVER (
                     ORDER BY net_profit_12m_cents DESC, account_id
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
                 ) AS before
             FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
-        ) p ON p.account_id = s.account_id
-        CROSS JOIN (
-            SELECT COALESCE(SUM(net_profit_12m_cents), 0) AS total
-            FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
-        ) t
-        ) c
-        WHERE {_SNAPSHOT_TABLE}.account_id = c.account_id AND c.old <> c.cls
-        RETURNING {_SNAPSHOT_TABLE}.account_id
+            ORDER BY net_profit_12m_cents DESC, account_id
+        ) ranked
+        WHERE COALESCE(before, 0) * 100 >= CAST({int(total)} AS BIGINT) * {int(share)}
+        LIMIT 1
         """
     )
-    return [row[0] for row in cursor.fetchall()]
+    row = cursor.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
 
 
 def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None) -> None:

@@ -56,15 +56,18 @@ def facts_select(account_ids: Iterable[int] | None = None, *, days_table: str | 
     spend, for the given accounts (all when None), or only for the (account_id, date) pairs listed in
     `days_table`."""
     where_orders = where_costs = where_spend = ""
+    from_orders, from_costs, from_spend = "commerce_order o", "costs_servicecost c", "costs_marketingspend m"
     if days_table is not None:
-
-        def pairs(alias: str) -> str:
+        # Driven by the (few) pairs: each is looked up through the (account, date) index of each table.
+        def joined(table: str, alias: str) -> str:
             return (
-                f"WHERE EXISTS (SELECT 1 FROM {days_table} t "
-                f"WHERE t.account_id = {alias}.account_id AND t.date = {alias}.date)"
+                f"{days_table} t JOIN {table} {alias} "
+                f"ON {alias}.account_id = t.account_id AND {alias}.date = t.date"
             )
 
-        where_orders, where_costs, where_spend = pairs("o"), pairs("c"), pairs("m")
+        from_orders = joined("commerce_order", "o")
+        from_costs = joined("costs_servicecost", "c")
+        from_spend = joined("costs_marketingspend", "m")
     elif account_ids is not None:
         ids = id_list(account_ids)
         where_orders = f"WHERE o.account_id IN ({ids})"
@@ -78,15 +81,15 @@ def facts_select(account_ids: Iterable[int] | None = None, *, days_table: str | 
             SELECT o.account_id AS account_id, o.date AS date, 1 AS orders,
                    COALESCE(SUM(l.revenue_cents), 0) AS revenue, COALESCE(SUM(l.cogs_cents), 0) AS cogs,
                    COALESCE(SUM(l.gross_cents), 0) AS gross, 0 AS cts, 0 AS mkt
-            FROM commerce_order o
+            FROM {from_orders}
             LEFT JOIN commerce_orderline l ON l.order_id = o.id
             {where_orders}
             GROUP BY o.id, o.account_id, o.date
             UNION ALL
-            SELECT c.account_id, c.date, 0, 0, 0, 0, {cents("c.amount")}, 0 FROM costs_servicecost c {where_costs}
+            SELECT c.account_id, c.date, 0, 0, 0, 0, {cents("c.amount")}, 0 FROM {from_costs} {where_costs}
             UNION ALL
             SELECT m.account_id, m.date, 0, 0, 0, 0, 0, {cents("m.amount")}
-            FROM costs_marketingspend m {where_spend}
+            FROM {from_spend} {where_spend}
         ) facts
         GROUP BY account_id, date
     """
