@@ -155,8 +155,15 @@ class Segment(VersionedModel):
 class AccountInsight(models.Model):
     """The current metrics of one account, as of `as_of` (money in integer cents)."""
 
+    # Derived data written in bulk: the links are kept by the ORM (an account's or a segment's deletion
+    # still cascades or clears), not by database constraints whose deferred checks at commit cost seconds
+    # when a recomputation writes every row.
     account = models.OneToOneField(
-        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="insight"
+        "accounts.Account",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="insight",
+        db_constraint=False,
     )
     as_of = models.DateField(_("as of"))
     revenue_12m_cents = models.BigIntegerField(default=0)
@@ -180,7 +187,13 @@ class AccountInsight(models.Model):
         _("profit class"), max_length=1, choices=ProfitClass.choices, db_index=True
     )
     segment = models.ForeignKey(
-        Segment, verbose_name=_("segment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     last_interaction_date = models.DateField(_("last interaction"), null=True, blank=True)
     days_without_contact = models.PositiveIntegerField(_("days without contact"), null=True, blank=True)
