@@ -18,6 +18,8 @@ from cartera.costs.models import MarketingSpend, ServiceCost
 from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFactory
 from cartera.coverage.models import AccountTeamMember
 from cartera.coverage.tests.factories import AccountTeamMemberFactory
+from cartera.pipeline.models import Opportunity, OpportunityContact
+from cartera.pipeline.tests.factories import OpportunityContactFactory, OpportunityFactory
 from cartera.relationship.models import Commitment, Feedback, Interaction, Referral
 from cartera.relationship.tests.factories import (
     CommitmentFactory,
@@ -58,6 +60,10 @@ SCOPED_FACTORIES: dict[type[models.Model], Callable[[Account], Any]] = {
     Feedback: lambda account: FeedbackFactory(account=account),
     ServiceCost: lambda account: ServiceCostFactory(account=account),
     MarketingSpend: lambda account: MarketingSpendFactory(account=account),
+    Opportunity: lambda account: OpportunityFactory(account=account),
+    OpportunityContact: lambda account: OpportunityContactFactory(
+        opportunity=OpportunityFactory(account=account)
+    ),
 }
 
 # Models with a foreign key to an account that are deliberately not account-scoped querysets, and why.
