@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import cached_property
 
@@ -57,6 +57,19 @@ def style_filter_form(form: forms.Form) -> None:
             widget.attrs["aria-describedby"] = f"{form[name].auto_id}-errors"
 
 
+def rows_in_order(
+    model: type[Model], ids: list[Any], prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None
+) -> list[Any]:
+    """The rows with these ids (already filtered for visibility), prepared, in the order of `ids`."""
+    if not ids:
+        return []
+    queryset = model._default_manager.filter(pk__in=ids)
+    if prepare is not None:
+        queryset = prepare(queryset)
+    position = {pk: index for index, pk in enumerate(ids)}
+    return sorted(queryset, key=lambda row: position[row.pk])
+
+
 def query_without_page(query: QueryDict) -> str:
     params = query.copy()
     params.pop("page", None)
@@ -84,11 +97,12 @@ def list_context(
     without_account = params.copy()
     for name in ("account", "page"):
         without_account.pop(name, None)
-    ordered = sorts.apply(rows, params.get(SORT_PARAMETER))
-    if prepare is not None:
-        ordered = prepare(ordered)
-    page = ListPaginator(ordered, settings.CARTERA_PAGE_SIZE, counted=rows).get_page(params.get("page"))
-    page.object_list = list(page.object_list)
+    # The page is found in two steps: the ids of its rows, sorted and sliced, then those rows with what
+    # they show (accounts, users...). The first step reads only the columns it filters and sorts on (often
+    # a covering index) instead of joining every candidate row before the sort keeps 50 of them.
+    ordered_ids = sorts.apply(rows, params.get(SORT_PARAMETER)).values_list("pk", flat=True)
+    page = ListPaginator(ordered_ids, settings.CARTERA_PAGE_SIZE, counted=rows).get_page(params.get("page"))
+    page.object_list = rows_in_order(rows.model, list(page.object_list), prepare)
     export = params.copy()
     export.pop("page", None)
     export[SORT_PARAMETER] = sorts.choose(params.get(SORT_PARAMETER)).value

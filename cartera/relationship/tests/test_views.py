@@ -137,8 +137,9 @@ def test_interactions_list_query_budget_with_a_full_page(
     client.force_login(manager)
 
     for sort in ("", "account", "-user"):
-        # session, user, count, the page with accounts and users, the page's contacts, the "By" choices
-        with django_assert_max_num_queries(6):
+        # session, user, count, the page's ids, its rows with accounts and users, their contacts, the
+        # "By" choices
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("relationship:interaction_list"), {"sort": sort} if sort else {})
         assert len(rows(response)) == 50
 
@@ -254,8 +255,9 @@ def test_commitments_list_query_budget_with_a_full_page(client, db, make_user, d
     client.force_login(manager)
 
     for sort in ("", "account", "-promised_to"):
-        # session, user, count, the page with accounts, who promised and to whom, the "Promised by" choices
-        with django_assert_max_num_queries(5):
+        # session, user, count, the page's ids, its rows with accounts, who promised and to whom, the
+        # "Promised by" choices
+        with django_assert_max_num_queries(6):
             response = client.get(reverse("relationship:commitment_list"), {"sort": sort} if sort else {})
         assert len(rows(response)) == 50
 
