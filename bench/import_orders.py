@@ -65,12 +65,16 @@ def main() -> None:
     def progress(phase: str, done: int, total: int) -> None:
         phases.setdefault(phase, time.perf_counter())
 
+    print(f"load average before the import: {os.getloadavg()[0]:.1f} (1 min)")
     started = time.perf_counter()
     cpu_started = time.process_time()
     result = import_files(actor=None, files=[ImportFile("orders", str(path))], progress=progress)
     import_seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
-    marks = [("validating", started), *phases.items()]
+    # Lines are written while they are validated; then come the orders, the audit and the commit.
+    streamed = ("validating", "writing lines")
+    marks = [("validating and writing lines", started)]
+    marks += [(name, at) for name, at in phases.items() if name not in streamed]
     for (name, at), (_next, until) in itertools.pairwise(marks):
         print(f"  {name}: {until - at:.1f} s")
     if not result.committed or result.problem_count:

@@ -110,6 +110,10 @@ class Importer:
         self.mapping = mapping
         self.result = result
         self.rows: list[Row] = []
+        # Set by the import before validation: whether the rows may be written as they are validated
+        # (not in the last file of a dry run), and whether one problem means nothing will be kept.
+        self.write_while_validating = False
+        self.all_or_nothing = True
 
     def converters(self) -> dict[str, conv.Converter]:
         raise NotImplementedError
@@ -121,7 +125,7 @@ class Importer:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Release what validation held (the order importer's spool file)."""
+        """Release what validation held (the order importer's open COPY)."""
 
     def error(self, row: Row | int, column: str, value: Any, message: str) -> None:
         number = row.number if isinstance(row, Row) else row

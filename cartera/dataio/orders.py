@@ -10,13 +10,11 @@ audit record, and queues the affected accounts' insights refresh for after the c
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, models
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +26,15 @@ from cartera.core.audit import audit_record
 from cartera.core.models import AuditRecord
 from cartera.dataio import converters as conv
 from cartera.dataio.base import PROGRESS_EVERY, AccountRefs, ImportContext, Importer
-from cartera.dataio.bulk import NULL, copy_field, copy_lines, references_checked_once, reserve_ids
+from cartera.dataio.bulk import (
+    NULL,
+    IdAllocator,
+    RowStream,
+    copy_field,
+    lock_references,
+    restore_row_checks,
+    skip_row_checks,
+)
 from cartera.dataio.converters import CellError
 from cartera.dataio.kinds import KINDS, Mapping
 from cartera.dataio.readers import Table
@@ -88,6 +94,10 @@ def line_cents(quantity: int, price: int, discount: int, cost: int) -> tuple[int
     )
 
 
+def _nothing(*args: Any) -> None:
+    return None
+
+
 class OrderHeader:
     """One order named in the file: who, when, how, and where it stands in the database."""
 
@@ -99,6 +109,7 @@ class OrderHeader:
         "first_row",
         "lines",
         "number",
+        "order_id",
         "purchase_type",
     )
 
@@ -112,6 +123,7 @@ class OrderHeader:
         self.purchase_type = purchase_type
         self.first_row = first_row
         self.existing_id: int | None = None
+        self.order_id: int | None = None  # the stored order's, or the one reserved for a new order
         self.lines = 0
 
 
@@ -122,13 +134,17 @@ class OrderImporter(Importer):
 
     def __init__(self, context: ImportContext, mapping: Mapping, result: FileResult) -> None:
         super().__init__(context, mapping, result)
-        self.spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="\n")  # noqa: SIM115
         self.headers: list[OrderHeader] = []
         self.header_updates: dict[int, OrderHeader] = {}
         self.line_updates: list[tuple[int, Decimal, Decimal, Decimal | None, Decimal, int, int, int]] = []
         self.new_lines = 0
         self.affected_accounts: set[int] = set()
         self.used_products: set[int] = set()
+        self.lines_stream: RowStream | None = None
+        self.orders_stream: RowStream | None = None
+        self.order_ids: IdAllocator | None = None
+        self.row_checks_skipped = False
+        self.now = timezone.now()
 
     def validate(self, table: Table) -> None:
         context = self.context
@@ -173,7 +189,19 @@ class OrderImporter(Importer):
             account: {} for account in set(accounts.by_key.values()) - self._accounts_with_orders()
         }
         existing_lines: dict[int, dict[tuple[int, int], tuple[Any, ...]]] = {}
-        spool_write = self.spool.write
+        # Good lines go to the table as they are read (see write_while_validating), unless a problem in
+        # an all-or-nothing import means nothing will be kept.
+        writing = self.write_while_validating and not (self.all_or_nothing and sink.count)
+        stream = self._open_streams() if writing else None
+        pause = stream.pause if stream is not None else _nothing
+        copying = stream is not None and stream.copying
+        send = stream.write if stream is not None else _nothing
+        append = stream.append if stream is not None else _nothing
+        allocate = self.order_ids.next if self.order_ids is not None else int
+        stamp = connection.ops.adapt_datetimefield_value(self.now)
+        stamps = f"\t{stamp}\t{stamp}\n"
+        all_or_nothing = self.all_or_nothing
+        written = 0
         known_accounts: dict[str, int] = {}
         known_dates: dict[str, dt.date] = {}
         # Numbers as (value, value in its smallest unit, text), by the text the file writes them as.
@@ -301,6 +329,7 @@ class OrderImporter(Importer):
                 headers.append(header)
                 stored = existing_orders.get(account)
                 if stored is None:
+                    pause()
                     stored = existing_orders[account] = {
                         row[0]: row[1:]
                         for row in Order.objects.filter(account_id=account).values_list(
@@ -310,6 +339,10 @@ class OrderImporter(Importer):
                 stored_order = stored.get(order_number)
                 if stored_order is not None:
                     self._compare_header(header, stored_order, channel, purchase_type)
+                elif writing and not copying and not (all_or_nothing and sink.count):
+                    # SQLite: the order goes in before its lines (PostgreSQL: after them, see write).
+                    header.order_id = allocate()
+                    self.orders_stream.append(self._order_row(header, stamp))  # type: ignore[union-attr]
             else:
                 header = headers[index]
                 if header.account_id != account:
@@ -358,6 +391,7 @@ class OrderImporter(Importer):
             if header.existing_id is not None:
                 lines = existing_lines.get(account)
                 if lines is None:
+                    pause()
                     lines = existing_lines[account] = self._stored_lines(account)
                 stored_line = lines.get((header.existing_id, product_id))
                 if stored_line is not None:
@@ -371,12 +405,42 @@ class OrderImporter(Importer):
                     continue
             header.lines += 1
             self.affected_accounts.add(account)
-            spool_write(
-                f"{index}\t{product_id}\t{quantity[2]}\t{price[2]}\t{NULL if cost is None else cost[2]}\t{discount[2]}"
-                f"\t{revenue}\t{cogs}\t{gross}"
-                "\n"
-            )
             self.new_lines += 1
+            if not writing:
+                continue
+            if all_or_nothing and sink.count:
+                writing = False  # nothing will be kept
+                continue
+            order_id = header.order_id
+            if order_id is None:
+                order_id = header.order_id = allocate()
+            if copying:
+                send(
+                    f"{order_id}\t{product_id}\t{quantity[2]}\t{price[2]}\t{NULL if cost is None else cost[2]}"
+                    f"\t{discount[2]}\t{revenue}\t{cogs}\t{gross}{stamps}"
+                )
+            else:
+                append(
+                    (
+                        order_id,
+                        product_id,
+                        quantity[2],
+                        price[2],
+                        None if cost is None else cost[2],
+                        discount[2],
+                        revenue,
+                        cogs,
+                        gross,
+                        stamp,
+                        stamp,
+                    )
+                )
+            written += 1
+            if written % PROGRESS_EVERY == 0:
+                progress("writing lines", written, count)
+        if stream is not None:
+            stream.pause()
+        self.lines_written = written
         self.result.rows = count
 
     @staticmethod
@@ -405,42 +469,67 @@ class OrderImporter(Importer):
             )
         }
 
+    def _open_streams(self) -> RowStream:
+        """Start writing lines: a stream into the lines' table, keys for the new orders, and (PostgreSQL)
+        foreign keys checked once per referenced row instead of once per line (see write)."""
+        orders = self.orders_stream = RowStream(Order, ORDER_COLUMNS)
+        # SQLite inserts each batch of orders before the batch of lines that names them.
+        stream = self.lines_stream = RowStream(OrderLine, LINE_COLUMNS, before_insert=orders.pause)
+        self.order_ids = IdAllocator(Order, before_query=stream.pause)
+        self.row_checks_skipped = skip_row_checks([Order, OrderLine])
+        return stream
+
+    def _order_row(self, header: OrderHeader, stamp: Any) -> tuple[Any, ...]:
+        actor_id = getattr(self.context.actor, "pk", None)
+        return (
+            header.order_id,
+            header.account_id,
+            header.number,
+            header.date.isoformat(),
+            header.channel,
+            header.purchase_type,
+            "",
+            actor_id,
+            1,
+            stamp,
+            stamp,
+        )
+
     def write(self) -> None:
+        """The lines are already in (written while validating); add the new orders, apply the changes to
+        stored ones, and record the batch."""
+        if self.lines_stream is None:
+            raise RuntimeError("the order lines were not written while validating")
+        self.lines_stream.close()
         progress = self.context.progress
         actor = self.context.actor
         actor_id = getattr(actor, "pk", None)
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        stamps = f"\t{now}\t{now}\n"
-        new_headers = [h for h in self.headers if h.existing_id is None and h.lines]
-        ids = iter(reserve_ids(Order, len(new_headers)))
-        order_ids: list[int] = [0] * len(self.headers)
-        for index, header in enumerate(self.headers):
-            if header.existing_id is not None:
-                order_ids[index] = header.existing_id
-            elif header.lines:
-                order_ids[index] = next(ids)
-        created_by = NULL if actor_id is None else str(actor_id)
-        references: list[tuple[type[models.Model], Iterable[int]]] = [
-            (Account, {h.account_id for h in new_headers}),
-            (Order, {h.existing_id for h in self.headers if h.existing_id is not None and h.lines}),
-            (Product, self.used_products),
-            (get_user_model(), [actor_id] if actor_id is not None else []),
-        ]
-        with references_checked_once([Order, OrderLine], references):
-            progress("writing orders", 0, len(new_headers))
-            copy_lines(
-                Order,
-                ORDER_COLUMNS,
-                (
-                    f"{order_ids[index]}\t{h.account_id}\t{copy_field(h.number)}\t{h.date.isoformat()}"
-                    f"\t{h.channel}\t{h.purchase_type}\t\t{created_by}\t1{stamps}"
-                    for index, h in enumerate(self.headers)
-                    if h.existing_id is None and h.lines
-                ),
+        new_headers = [h for h in self.headers if h.existing_id is None and h.order_id is not None]
+        progress("writing orders", 0, len(new_headers))
+        if self.row_checks_skipped:
+            lock_references(
+                [
+                    (Account, {h.account_id for h in new_headers}),
+                    (Order, {h.existing_id for h in self.headers if h.existing_id is not None and h.lines}),
+                    (Product, self.used_products),
+                    (get_user_model(), [actor_id] if actor_id is not None else []),
+                ]
             )
-            progress("writing lines", 0, self.new_lines)
-            self.spool.seek(0)
-            copy_lines(OrderLine, LINE_COLUMNS, self._spooled_lines(order_ids, stamps))
+        orders = self.orders_stream
+        assert orders is not None
+        if orders.copying:  # PostgreSQL: the orders follow their lines (the COPY of lines had the connection)
+            stamp = connection.ops.adapt_datetimefield_value(self.now)
+            created_by = NULL if actor_id is None else str(actor_id)
+            stamps = f"\t{stamp}\t{stamp}\n"
+            for h in new_headers:
+                orders.write(
+                    f"{h.order_id}\t{h.account_id}\t{copy_field(h.number)}\t{h.date.isoformat()}"
+                    f"\t{h.channel}\t{h.purchase_type}\t\t{created_by}\t1{stamps}"
+                )
+        orders.close()
+        if self.row_checks_skipped:
+            restore_row_checks()
+            self.row_checks_skipped = False
         self._update_stored()
         audit_record(
             actor=actor,
@@ -458,16 +547,6 @@ class OrderImporter(Importer):
         self.result.created = self.new_lines
         self.result.updated = len(self.line_updates)
         self.result.extra = {"orders_created": len(new_headers), "orders_updated": len(self.header_updates)}
-        self.spool.close()
-
-    def _spooled_lines(self, order_ids: list[int], stamps: str) -> Any:
-        progress = self.context.progress
-        total = self.new_lines
-        for done, line in enumerate(self.spool, start=1):
-            index, rest = line.split("\t", 1)
-            yield f"{order_ids[int(index)]}\t{rest[:-1]}{stamps}"
-            if done % PROGRESS_EVERY == 0:
-                progress("writing lines", done, total)
 
     def _update_stored(self) -> None:
         """Apply the file's changes to orders and lines already stored (re-imports after a correction)."""
@@ -507,4 +586,15 @@ class OrderImporter(Importer):
         OrderLine.objects.bulk_update(lines, fields, batch_size=1000)
 
     def close(self) -> None:
-        self.spool.close()
+        """After a failure or a refusal: end a COPY left open and the skipped row checks, so that the
+        transaction can go on to the next file or be rolled back."""
+        for stream in (self.lines_stream, self.orders_stream):
+            if stream is None:
+                continue
+            if connection.needs_rollback:
+                stream.abandon()
+            else:
+                stream.close()
+        if self.row_checks_skipped and not connection.needs_rollback:
+            restore_row_checks()
+            self.row_checks_skipped = False

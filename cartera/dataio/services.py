@@ -134,6 +134,9 @@ def import_files(
                     source=f"import {kind.name} {name}",
                 )
                 importer = importer_class(kind.name)(context, mapping, result)
+                last = index == len(files) - 1
+                importer.write_while_validating = not (dry_run and last)
+                importer.all_or_nothing = mode == ALL_OR_NOTHING
                 try:
                     importer.validate(table)
                 except FileRefused as error:
@@ -141,7 +144,6 @@ def import_files(
                     sink.add(result.rows + 1, "", "", refused)
                     break
                 result.rejected = sink.file_rejected
-                last = index == len(files) - 1
                 if (mode == ALL_OR_NOTHING and sink.count) or (dry_run and last):
                     continue
                 importer.write()

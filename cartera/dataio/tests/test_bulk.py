@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cartera.accounts.models import Account
 from cartera.commerce.amounts import line_amounts
 from cartera.commerce.models import Order, OrderLine, Product
-from cartera.dataio.bulk import references_checked_once
+from cartera.dataio.bulk import lock_references, restore_row_checks, skip_row_checks
 from cartera.dataio.orders import line_cents
 
 quantities = st.integers(min_value=1, max_value=10**14 - 1)  # thousandths, max_digits 14
@@ -60,28 +60,26 @@ def test_digits_beyond_exact_decimal_arithmetic_fall_back():
     assert line_cents(10**14 - 1, 10**18 - 1, 0, 0) is None
 
 
+def _replication_role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return str(cursor.fetchone()[0])
+
+
 @pytest.mark.django_db(transaction=True)
-def test_references_are_checked_once_and_a_vanished_one_refuses_the_write(catalog):
+def test_row_checks_are_skipped_only_for_the_import_and_vanished_references_refuse_it(catalog):
     account, product = catalog.accounts[0], catalog.products[0]
-    with transaction.atomic():
-        with references_checked_once(
-            [Order, OrderLine], [(Account, [account.pk]), (Product, [product.pk])]
-        ) as skipped:
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SHOW session_replication_role")
-                    assert cursor.fetchone()[0] == ("replica" if skipped else "origin")
-            else:
-                assert skipped is False
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW session_replication_role")
-                assert cursor.fetchone()[0] == "origin"
     if connection.vendor != "postgresql":
+        assert skip_row_checks([Order, OrderLine]) is False
         return
-    with (
-        pytest.raises(IntegrityError),
-        transaction.atomic(),
-        references_checked_once([Order, OrderLine], [(Account, [account.pk, 10**12])]),
-    ):
-        pass
+    with transaction.atomic():
+        assert skip_row_checks([Order, OrderLine]) is True
+        assert _replication_role() == "replica"
+        lock_references([(Account, [account.pk]), (Product, [product.pk])])
+        restore_row_checks()
+        assert _replication_role() == "origin"
+    with transaction.atomic():
+        skip_row_checks([Order, OrderLine])
+    assert _replication_role() == "origin"  # SET LOCAL: it never outlives the transaction
+    with pytest.raises(IntegrityError), transaction.atomic():
+        lock_references([(Account, [account.pk, 10**12])])
