@@ -61,9 +61,11 @@ class OpportunityForm(BootstrapFormMixin, forms.Form):
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        initial=0,
+        required=False,
         localize=True,
-        help_text=_("The terms the purchase type compares with the account's last purchase of the line."),
+        help_text=_(
+            "The terms the purchase type compares with the account's last purchase of the line; empty: the same terms."
+        ),
     )
     probability = forms.IntegerField(
         label=_("Probability %"),
@@ -134,6 +136,7 @@ class OpportunityForm(BootstrapFormMixin, forms.Form):
         else:
             del self.fields["owner"]
         self.fields["version"].required = opportunity is not None
+        self.fields["discount_pct"].required = opportunity is not None
         self.contacts: list[Contact] = []
         if account is not None:
             self.contacts = list(

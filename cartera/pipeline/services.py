@@ -54,12 +54,13 @@ def opportunity_create(
     probability: int | None = None,
     owner: Any = None,
     purchase_type: str | None = None,
-    discount_pct: Decimal = Decimal(0),
+    discount_pct: Decimal | None = None,
     currency: str | None = None,
     buying_center: dict[Contact, str] | None = None,
 ) -> Opportunity:
     """Open an opportunity on an account; the probability defaults to the stage's, the currency to the
-    account's, the owner to the actor, and the purchase type to the one the account's history suggests.
+    account's, the owner to the actor, the expected discount to the one of the account's last purchase of
+    the line, and the purchase type to the one the account's history suggests.
     `buying_center` gives the role of each contact on the deal ("" leaves them out)."""
     from cartera.pipeline.selectors import suggest_purchase_type
 
@@ -67,10 +68,14 @@ def opportunity_create(
         raise ValidationError({"stage": _("A new opportunity starts in an open stage.")}, code="invalid")
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
-        if purchase_type is None:
-            purchase_type = suggest_purchase_type(
+        if purchase_type is None or discount_pct is None:
+            suggestion = suggest_purchase_type(
                 account=account, product_line=product_line, discount_pct=discount_pct
-            ).purchase_type
+            )
+            if discount_pct is None:
+                discount_pct = suggestion.last_discount_pct or Decimal(0)
+            if purchase_type is None:
+                purchase_type = suggestion.purchase_type
         opportunity = Opportunity(
             account=account,
             name=name,

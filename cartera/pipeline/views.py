@@ -302,8 +302,11 @@ def _suggestion_context(form: OpportunityForm, data: Any = None) -> dict[str, An
         return {"suggestion": None}
     line_id = value("product_line")
     line = ProductLine.objects.filter(pk=int(line_id)).first() if line_id and str(line_id).isdigit() else None
+    raw_discount = str(value("discount_pct") or "").strip().replace(",", ".")
     try:
-        discount = Decimal(str(value("discount_pct") or 0).replace(",", "."))
+        discount = Decimal(raw_discount) if raw_discount else None
     except InvalidOperation:
-        discount = Decimal(0)
+        discount = None
+    if discount is not None and not discount.is_finite():
+        discount = None
     return {"suggestion": suggest_purchase_type(account=account, product_line=line, discount_pct=discount)}

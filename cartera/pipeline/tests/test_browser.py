@@ -4,11 +4,18 @@ and drop, one with the keyboard only; both moves are still there after a reload.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from cartera.accounts.tests.factories import ContactFactory
+from cartera.commerce.tests.factories import (
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    ProductLineFactory,
+)
 from cartera.core.testing_browser import log_in
 from cartera.pipeline.models import Opportunity, OpportunityContact, Stage
 from cartera.pipeline.tests.factories import OpportunityFactory
@@ -108,3 +115,30 @@ def test_a_stale_drag_is_refused_and_the_card_shows_where_it_really_is(
     expect(page.get_by_test_id("pipeline-status")).to_contain_text("Alguien más modificó Reposición EPP")
     expect(column(page, "discovery").locator(f"#opportunity-{deals['dragged'].pk}")).to_be_visible()
     expect(column(page, "negotiation").locator(f"#opportunity-{deals['dragged'].pk}")).to_have_count(0)
+
+
+@pytest.fixture
+def bought_line(transactional_db, world):
+    line = ProductLineFactory(code="SEG", name="Seguridad industrial")
+    order = OrderFactory(account=world.in_portfolio, date=dt.date.today() - dt.timedelta(days=40))
+    OrderLineFactory(order=order, product=ProductFactory(product_line=line), discount_pct=Decimal("5"))
+    return line
+
+
+@pytest.mark.browser
+def test_opening_a_deal_follows_the_suggested_purchase_type(bought_line, world, live_server, browser_page):
+    page: Page = browser_page
+    log_in(page, live_server.url, "ejecutiva")
+    page.goto(f"{live_server.url}/pipeline/new/?account={world.in_portfolio.pk}")
+    expect(page.get_by_label("Tipo de compra")).to_have_value("modified_rebuy")  # no line chosen yet
+    page.get_by_label("Línea de producto").select_option(label="Seguridad industrial")
+    expect(page.get_by_test_id("suggestion-reason")).to_contain_text("con 5 % de descuento")
+    expect(page.get_by_label("Tipo de compra")).to_have_value("straight_rebuy")
+    page.get_by_label("Nombre").fill("Reposición guantes")
+    page.get_by_label("Monto").fill("2500000")
+    page.get_by_label("Cierre esperado").fill((dt.date.today() + dt.timedelta(days=20)).isoformat())
+    page.get_by_role("button", name="Abrir la oportunidad").click()
+    new_card = page.get_by_test_id("column-qualification").get_by_test_id("opportunity-card")
+    expect(new_card).to_contain_text("Reposición guantes")
+    expect(new_card).to_contain_text("Recompra directa")
+    expect(new_card).to_contain_text("$2.500.000")

@@ -65,6 +65,23 @@ def test_create_suggests_a_straight_rebuy_when_the_line_was_bought_recently_at_t
     assert opportunity.purchase_type == PurchaseType.STRAIGHT_REBUY
 
 
+def test_without_expected_terms_a_deal_takes_the_discount_of_the_last_purchase_of_the_line(world):
+    line = ProductLineFactory(code="LIM")
+    order = OrderFactory(account=world.in_portfolio, date=dt.date.today() - dt.timedelta(days=400))
+    OrderLineFactory(order=order, product=ProductFactory(product_line=line), discount_pct=Decimal("12.5"))
+    opportunity = opportunity_create(
+        actor=world.executive,
+        account=world.in_portfolio,
+        name="Reposición limpieza",
+        product_line=line,
+        expected_close_date=dt.date.today() + dt.timedelta(days=30),
+    )
+    assert (opportunity.discount_pct, opportunity.purchase_type) == (
+        Decimal("12.50"),
+        PurchaseType.MODIFIED_REBUY,
+    )
+
+
 def test_an_executive_cannot_open_an_opportunity_on_an_account_of_another_portfolio(world):
     with pytest.raises(PermissionDeniedError):
         opportunity_create(
