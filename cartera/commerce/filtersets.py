@@ -82,8 +82,12 @@ class OrderFilterSet(VisibleFilterSet):
         text = value.strip()
         if not text:
             return queryset
-        accounts = Account.objects.search(text).values("pk")
-        return queryset.filter(Q(number__icontains=text) | Q(account__in=accounts))
+        condition = Q(account__in=Account.objects.search(text).values("pk"))
+        if any(character.isdigit() for character in text):
+            # Order numbers hold digits; matching text in every order's number reads the whole table,
+            # so a search without digits (a name) looks at the accounts only.
+            condition |= Q(number__icontains=text)
+        return queryset.filter(condition)
 
 
 ORDER_SORTS = Sorts(
@@ -91,13 +95,15 @@ ORDER_SORTS = Sorts(
         "number": ["number"],
         "account": SortKey(("account_sort",), by_account_name),
         "date": ["date"],
-        "lines": SortKey(("line_count",), lambda qs: qs.annotate(line_count=Count("lines"))),
+        # Summed over the lines of every order listed: offered up to Sorts.costly_limit orders.
+        "lines": SortKey(("line_count",), lambda qs: qs.annotate(line_count=Count("lines")), costly=True),
         "revenue": SortKey(
-            ("revenue_sort",), lambda qs: qs.annotate(revenue_sort=Sum("lines__revenue_cents"))
+            ("revenue_sort",), lambda qs: qs.annotate(revenue_sort=Sum("lines__revenue_cents")), costly=True
         ),
         "margin": SortKey(
             ("margin_sort",),
             lambda qs: qs.annotate(margin_sort=Sum("lines__revenue_cents") - Sum("lines__cogs_cents")),
+            costly=True,
         ),
         "purchase_type": ["purchase_type"],
         "channel": ["channel"],

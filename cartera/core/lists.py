@@ -30,16 +30,16 @@ def filtered(filterset: django_filters.FilterSet) -> QuerySet[Any]:
 
 
 class ListPaginator(Paginator):
-    """A paginator that counts the filtered rows without the sort's annotations (a sort by a computed
-    column must not turn the count into a grouped query)."""
+    """A paginator given the number of rows, counted beforehand without the sort's annotations (a sort by
+    a computed column must not turn the count into a grouped query)."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any]) -> None:
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
-        self.counted = counted
+        self.known_count = count
 
     @cached_property
     def count(self) -> int:
-        return self.counted.count()
+        return self.known_count
 
 
 def style_filter_form(form: forms.Form) -> None:
@@ -100,18 +100,25 @@ def list_context(
     # The page is found in two steps: the ids of its rows, sorted and sliced, then those rows with what
     # they show (accounts, users...). The first step reads only the columns it filters and sorts on (often
     # a covering index) instead of joining every candidate row before the sort keeps 50 of them.
-    ordered_ids = sorts.apply(rows, params.get(SORT_PARAMETER)).values_list("pk", flat=True)
-    page = ListPaginator(ordered_ids, settings.CARTERA_PAGE_SIZE, counted=rows).get_page(params.get("page"))
+    count = rows.count()
+    # Sorting by a computed column (an order's revenue) reads every row's details: only for short lists.
+    allow_costly = sorts.allows_costly(count)
+    ordered_ids = sorts.apply(rows, params.get(SORT_PARAMETER), allow_costly=allow_costly).values_list(
+        "pk", flat=True
+    )
+    page = ListPaginator(ordered_ids, settings.CARTERA_PAGE_SIZE, count=count).get_page(params.get("page"))
     page.object_list = rows_in_order(rows.model, list(page.object_list), prepare)
     export = params.copy()
     export.pop("page", None)
-    export[SORT_PARAMETER] = sorts.choose(params.get(SORT_PARAMETER)).value
+    chosen = sorts.choose(params.get(SORT_PARAMETER), allow_costly=allow_costly)
+    export[SORT_PARAMETER] = chosen.value
     return {
         "filter": filterset,
         "page": page,
         "query": query_without_page(params),
-        "headers": headers(columns, sorts, params),
-        "sort": sorts.choose(params.get(SORT_PARAMETER)).value,
+        "headers": headers(columns, sorts, params, allow_costly=allow_costly),
+        "sort": chosen.value,
+        "costly_limit": sorts.costly_limit,
         # The export carries the filters and the sort in effect, so the file lists the rows in this order.
         "export_query": export.urlencode(),
         # A list narrowed to one account (a link from the account's page) names it, with a way back to all.

@@ -24,6 +24,8 @@ class SortKey:
 
     fields: tuple[str, ...]
     annotate: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
+    # Computed over other tables (an order's lines): offered only while the list holds few enough rows.
+    costly: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,31 +41,46 @@ class SortChoice:
 class Sorts:
     """The sort keys a list accepts, and its default order."""
 
-    def __init__(self, keys: Mapping[str, SortKey | Sequence[str]], *, default: str, tie_breaker: str = "pk"):
+    def __init__(
+        self,
+        keys: Mapping[str, SortKey | Sequence[str]],
+        *,
+        default: str,
+        tie_breaker: str = "pk",
+        costly_limit: int = 2000,
+    ):
         self.keys = {
             name: key if isinstance(key, SortKey) else SortKey(tuple(key)) for name, key in keys.items()
         }
+        self.costly_limit = costly_limit
         chosen = self.parse(default)
         if chosen is None:
             raise ValueError(f"the default sort {default!r} is not one of the keys")
         self.default = chosen
         self.tie_breaker = tie_breaker
 
-    def parse(self, value: str | None) -> SortChoice | None:
-        """The choice `value` names, or None when it names no whitelisted key."""
+    def parse(self, value: str | None, *, allow_costly: bool = True) -> SortChoice | None:
+        """The choice `value` names, or None when it names no whitelisted key (or a costly one, when
+        those are not allowed)."""
         text = (value or "").strip()
         descending = text.startswith("-")
         key = text[1:] if descending else text
-        if key not in self.keys:
+        if key not in self.keys or (self.keys[key].costly and not allow_costly):
             return None
         return SortChoice(key, descending)
 
-    def choose(self, value: str | None) -> SortChoice:
-        return self.parse(value) or self.default
+    def choose(self, value: str | None, *, allow_costly: bool = True) -> SortChoice:
+        return self.parse(value, allow_costly=allow_costly) or self.default
 
-    def apply(self, queryset: QuerySet[Any], value: str | None) -> QuerySet[Any]:
+    def allows_costly(self, rows: int) -> bool:
+        """Whether a list of `rows` rows may be sorted by its computed columns."""
+        return rows <= self.costly_limit
+
+    def apply(
+        self, queryset: QuerySet[Any], value: str | None, *, allow_costly: bool = True
+    ) -> QuerySet[Any]:
         """`queryset` in the order `value` asks for (the default when it is not a whitelisted key)."""
-        choice = self.choose(value)
+        choice = self.choose(value, allow_costly=allow_costly)
         key = self.keys[choice.key]
         if key.annotate is not None:
             queryset = key.annotate(queryset)
@@ -83,6 +100,7 @@ class Header:
     css: str = ""
     url: str = ""  # empty: the column does not sort
     sorted: str = ""  # "ascending" / "descending" on the column the list is sorted by (aria-sort)
+    narrow_first: bool = False  # sorts only once the list is narrowed (a costly key, too many rows)
 
     @property
     def sortable(self) -> bool:
@@ -100,14 +118,19 @@ class Column:
     descending_first: bool = False
 
 
-def headers(columns: Sequence[Column], sorts: Sorts, query: QueryDict) -> list[Header]:
+def headers(
+    columns: Sequence[Column], sorts: Sorts, query: QueryDict, *, allow_costly: bool = True
+) -> list[Header]:
     """The headers of a table: each sortable one links to the list sorted by it (ascending, or the other
     way when the list is already sorted by it), keeping the filters and going back to the first page."""
-    current = sorts.choose(query.get(SORT_PARAMETER))
+    current = sorts.choose(query.get(SORT_PARAMETER), allow_costly=allow_costly)
     result = []
     for column in columns:
         if not column.key:
             result.append(Header(column.label, css=column.css))
+            continue
+        if sorts.keys[column.key].costly and not allow_costly:
+            result.append(Header(column.label, column.key, column.css, narrow_first=True))
             continue
         if column.key == current.key:
             state = "descending" if current.descending else "ascending"

@@ -256,3 +256,26 @@ def test_the_lists_need_a_signed_in_user(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_computed_columns_sort_only_a_list_narrowed_to_few_enough_orders(client, world, orders, monkeypatch):
+    from cartera.commerce.filtersets import ORDER_SORTS
+
+    monkeypatch.setattr(ORDER_SORTS, "costly_limit", 2)
+    client.force_login(world.executive)
+    url = reverse("commerce:order_list")
+
+    # Three orders: sorting by revenue would sum every order's lines, so the default order applies...
+    too_many = client.get(url, {"sort": "-revenue"})
+    # ...until the list is narrowed to two.
+    narrowed = client.get(url, {"sort": "-revenue", "account": world.in_portfolio.pk})
+
+    assert numbers(too_many) == ["OC-1", "OC-3", "OC-2"]
+    headers = {header.key: header for header in too_many.context["headers"]}
+    assert (headers["revenue"].url, headers["revenue"].narrow_first) == ("", True)
+    assert headers["date"].sorted == "descending"
+    html = too_many.content.decode()
+    assert "sort=-date&amp;format=csv" in html  # the export follows the order shown
+    assert "2 filas o menos" in html
+    assert numbers(narrowed) == ["OC-2", "OC-1"]
+    assert {header.key: header for header in narrowed.context["headers"]}["revenue"].sorted == "descending"
