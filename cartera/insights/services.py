@@ -74,11 +74,31 @@ def analyze(cursor: Any, table: str) -> None:
     cursor.execute(f"ANALYZE {table}")
 
 
+def vacuum_after_bulk(*tables: str) -> None:
+    """PostgreSQL, after a bulk rewrite has committed: VACUUM (ANALYZE) the tables, so that the old row
+    versions are gone and the index-only scans of the refreshes that follow (the profit ranking, the
+    facts' covering index) read no table pages. Skipped inside a transaction (VACUUM cannot run there;
+    autovacuum does it later) and on SQLite (no row versions)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
 def facts_rebuild(
     *, account_ids: Iterable[int] | None = None, days: Iterable[tuple[int, dt.date]] | None = None
 ) -> None:
     """Recompute the daily facts from orders, lines, costs and spend: of the given (account, date)
     pairs, of every day of some accounts, or of all."""
+    _facts_rebuild(account_ids=account_ids, days=days)
+    if account_ids is None and days is None:
+        vacuum_after_bulk("insights_accountday")
+
+
+def _facts_rebuild(
+    *, account_ids: Iterable[int] | None = None, days: Iterable[tuple[int, dt.date]] | None = None
+) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         tune_for_bulk(cursor)
         if days is not None:
@@ -428,4 +448,6 @@ def insights_recompute_all(*, as_of: dt.date | None = None, full: bool = False) 
     with transaction.atomic():
         if full:
             facts_rebuild()
-        return snapshot_recompute(as_of=as_of)
+        result = snapshot_recompute(as_of=as_of)
+    vacuum_after_bulk(*(["insights_accountday"] if full else []), _SNAPSHOT_TABLE)
+    return result

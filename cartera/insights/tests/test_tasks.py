@@ -92,3 +92,24 @@ def test_a_refresh_by_days_rebuilds_only_those_days_facts(django_capture_on_comm
     ]
     insight = AccountInsight.objects.get(account=account)
     assert (insight.orders_total, insight.revenue_12m) == (1, Decimal("100.00"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recomputation_outside_a_transaction_cleans_up_after_itself():
+    """At top level (the nightly command, the benchmark) a full recomputation also vacuums the facts and
+    the snapshot on PostgreSQL; it must commit first and leave the figures as computed."""
+    from cartera.commerce.models import Order, OrderLine
+    from cartera.commerce.services import orders_bulk_create
+    from cartera.insights.services import insights_recompute_all
+
+    account = AccountFactory()
+    order = Order(account=account, number="V-1", date=timezone.localdate())
+    line = OrderLine(
+        order=order, product=ProductFactory(), quantity=Decimal("2"), unit_price=Decimal("50.00")
+    )
+    orders_bulk_create(actor=None, orders=[order], lines=[line], source="test", refresh_insights=False)
+
+    insights_recompute_all(full=True)
+
+    insight = AccountInsight.objects.get(account=account)
+    assert (insight.orders_total, insight.revenue_12m) == (1, Decimal("100.00"))
