@@ -8,7 +8,8 @@ prints for each the median and 95th percentile over N requests, the number of SQ
 PASS or MISS (on the median). Targets (issue: pages feel instant, on the demo at --scale 40): dashboard
 and account page under 150 ms, lists under 100 ms. Pages whose URL is not installed are skipped with a
 note. As the in-run reference it times a bare Django view rendering 50 accounts in a trivial template
-through the same middleware (bench/pages_floor.py).
+through the same middleware (bench/pages_floor.py), alone first, then in turn with every page's requests,
+so that each page's multiple of it is taken under the same load.
 
 What is measured: each request goes through Django's test client inside this process, the full handler
 (middleware, session and sign-in, the view, its queries, the templates), from the request object to the
@@ -158,7 +159,16 @@ def main() -> int:
         "and the bare page alike: read the ratios to it under load)\n"
     )
 
-    def measure(client: Client, path: str) -> tuple[list[float], int, int]:
+    def timed(client: Client, path: str) -> float:
+        started = time.perf_counter()
+        client.get(path)
+        return (time.perf_counter() - started) * 1000
+
+    def measure(
+        client: Client, path: str, reference: Client | None = None
+    ) -> tuple[list[float], list[float], int, int]:
+        """The page's times and, requested in turn with it when `reference` is given, the bare page's:
+        both then run under the same load, however it changes during the run."""
         for _ in range(args.warmup):
             client.get(path)
         queries: list[str] = []
@@ -169,12 +179,12 @@ def main() -> int:
 
         with connection.execute_wrapper(count):
             status = client.get(path).status_code
-        times = []
+        times, floor = [], []
         for _ in range(args.requests):
-            started = time.perf_counter()
-            client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-        return times, len(queries), status
+            if reference is not None:
+                floor.append(timed(reference, "/bare/page/"))
+            times.append(timed(client, path))
+        return times, floor, len(queries), status
 
     failures = []
     misses = []
@@ -182,7 +192,7 @@ def main() -> int:
     with override_settings(ROOT_URLCONF="pages_floor", ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
         reference_client = Client()
         reference_client.force_login(users["manager"])
-        floor, floor_queries, _ = measure(reference_client, "/bare/page/")
+        floor, _, floor_queries, _ = measure(reference_client, "/bare/page/")
         floor_median = statistics.median(floor)
         print(header)
         print("-" * len(header))
@@ -199,7 +209,7 @@ def main() -> int:
             for role, user in users.items():
                 client = Client()
                 client.force_login(user)
-                times, queries, status = measure(client, path)
+                times, floor_here, queries, status = measure(client, path, reference_client)
                 median = statistics.median(times)
                 if status != 200:
                     failures.append(f"{page.label} as {role}: HTTP {status}")
@@ -210,9 +220,9 @@ def main() -> int:
                     misses.append(f"{page.label} ({role})")
                 print(
                     f"{page.label:<20} {role:<10} {median:8.1f} {percentile(times, 0.95):8.1f} {queries:8d} "
-                    f"{page.target_ms:8.0f}  {result}  ({median / floor_median:.1f}× the bare page)"
+                    f"{page.target_ms:8.0f}  {result}  ({median / statistics.median(floor_here):.1f}× the bare page)"
                 )
-    print()
+    print(f"\n1-minute load average at the end: {os.getloadavg()[0]:.1f}")
     if misses:
         print("MISS (median over the target): " + ", ".join(misses))
     else:
