@@ -128,7 +128,11 @@ CONTACT_COLUMNS = [
 def contact_list(request: HttpRequest) -> HttpResponse:
     filterset = ContactFilterSet(request.GET or None, request=request)
     context = list_context(
-        request, filterset, CONTACT_SORTS, CONTACT_COLUMNS, prepare=lambda rows: rows.select_related("account")
+        request,
+        filterset,
+        CONTACT_SORTS,
+        CONTACT_COLUMNS,
+        prepare=lambda rows: rows.select_related("account"),
     )
     return render_page_or_partial(
         request,
