@@ -175,37 +175,61 @@ class ProfitFigures:
         )
 
 
+FACT_FIELDS = (
+    ("revenue", "revenue_cents"),
+    ("cogs", "cogs_cents"),
+    ("cost_to_serve", "cost_to_serve_cents"),
+    ("marketing", "marketing_cents"),
+)
+SNAPSHOT_FIELDS = (
+    ("revenue", "insight__revenue_12m_cents"),
+    ("cogs", "insight__cogs_12m_cents"),
+    ("cost_to_serve", "insight__cost_to_serve_12m_cents"),
+    ("marketing", "insight__marketing_spend_12m_cents"),
+)
+
+
 def profit_figures(*, user: Any, scope: Scope, as_of: dt.date) -> ProfitFigures:
-    """Revenue, gross margin and net profit over the window and the previous window, from the daily facts.
+    """Revenue, gross margin and net profit over the window and the previous window.
 
     The window is the one the snapshot uses (DESIGN.md): the `window_days` (365 by default) up to `as_of`,
     dates d with as_of − 365 < d ≤ as_of. The previous window is the same number of days just before it:
-    as_of − 730 < d ≤ as_of − 365. Both are summed from `AccountDay` in one query with conditional sums
-    (revenue, cost of goods, cost to serve and marketing of each window), so the previous window is
-    computed exactly as the current one would have been a year earlier — no stored snapshot of last year
-    is needed, and the current window equals the sum of the accounts' `AccountInsight` figures whenever
-    the snapshot is as of the same day. Three queries: the ladder's window, the account count, the sums.
+    as_of − 730 < d ≤ as_of − 365, summed from the daily facts (`AccountDay`), so it is computed exactly
+    as the current one would have been a year earlier — no stored snapshot of last year is needed.
+
+    The current window is the sum of the accounts' `AccountInsight` figures (the snapshot's window sums of
+    the same facts) when every account of the scope has its snapshot as of `as_of`: one pass over the
+    accounts instead of a year of facts. When some account's snapshot is missing or of another day, the
+    current window is summed from the facts too, in the same query as the previous one. Three queries:
+    the ladder's window, the accounts (count, snapshot freshness and sums), the facts' sums.
     """
     days = current_rules().window_days
     window_start = as_of - dt.timedelta(days=days)
     previous_start = window_start - dt.timedelta(days=days)
     accounts = scope.accounts(user)
-    current = Q(date__gt=window_start)
-    previous = Q(date__lte=window_start)
-    sums = AccountDay.objects.filter(
-        account__in=accounts.values("pk"), date__gt=previous_start, date__lte=as_of
-    ).aggregate(
-        **{
-            f"{name}_{period}": Sum(field, filter=condition)
-            for name, field in (
-                ("revenue", "revenue_cents"),
-                ("cogs", "cogs_cents"),
-                ("cost_to_serve", "cost_to_serve_cents"),
-                ("marketing", "marketing_cents"),
-            )
-            for period, condition in (("current", current), ("previous", previous))
-        }
+    snapshot = accounts.aggregate(
+        accounts=Count("pk"),
+        fresh=Count("insight", filter=Q(insight__as_of=as_of)),
+        **{f"{name}_current": Sum(field) for name, field in SNAPSHOT_FIELDS},
     )
+    facts = AccountDay.objects.filter(account__in=accounts.values("pk"), date__gt=previous_start)
+    sums: dict[str, int | None]
+    if snapshot["fresh"] == snapshot["accounts"]:
+        sums = {f"{name}_current": snapshot[f"{name}_current"] for name, _field in SNAPSHOT_FIELDS}
+        sums |= facts.filter(date__lte=window_start).aggregate(
+            **{f"{name}_previous": Sum(field) for name, field in FACT_FIELDS}
+        )
+    else:
+        sums = facts.filter(date__lte=as_of).aggregate(
+            **{
+                f"{name}_{period}": Sum(field, filter=condition)
+                for name, field in FACT_FIELDS
+                for period, condition in (
+                    ("current", Q(date__gt=window_start)),
+                    ("previous", Q(date__lte=window_start)),
+                )
+            }
+        )
 
     def amounts(period: str) -> tuple[Decimal, Decimal, Decimal]:
         revenue = sums[f"revenue_{period}"] or 0
@@ -218,7 +242,7 @@ def profit_figures(*, user: Any, scope: Scope, as_of: dt.date) -> ProfitFigures:
         as_of=as_of,
         window_start=window_start + dt.timedelta(days=1),
         previous_start=previous_start + dt.timedelta(days=1),
-        accounts=accounts.count(),
+        accounts=snapshot["accounts"],
         revenue=Figure("revenue", now[0], before[0]),
         gross_margin=Figure("gross_margin", now[1], before[1]),
         net_profit=Figure("net_profit", now[2], before[2]),

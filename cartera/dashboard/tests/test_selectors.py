@@ -8,10 +8,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from cartera.coverage.tests.factories import PortfolioFactory
 from cartera.dashboard import selectors
 from cartera.dashboard.selectors import Scope, ScopeNotAvailable, TierFlow, scope_for
+from cartera.insights.models import AccountInsight
 from cartera.insights.selectors import rollup, whale_curve
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +47,33 @@ def test_the_current_window_equals_the_snapshot_rollup(company):
     assert figures.revenue.current == total["revenue_12m"]
     assert figures.gross_margin.current == total["gross_margin_12m"]
     assert figures.net_profit.current == total["net_profit_12m"]
+
+
+def test_the_current_window_comes_from_the_snapshot_when_it_is_as_of_the_day(company):
+    world = company.world
+    # A snapshot row as of the day is taken as it stands (it is the window's sum of the same facts).
+    row = AccountInsight.objects.filter(revenue_12m_cents__gt=0).first()
+    AccountInsight.objects.filter(pk=row.pk).update(revenue_12m_cents=F("revenue_12m_cents") + 100_00)
+
+    figures = selectors.profit_figures(user=world.manager, scope=Scope(), as_of=company.today)
+
+    assert figures.revenue.current == Decimal("5200.00")
+    assert figures.revenue.previous == Decimal("2500.00")
+
+
+def test_a_snapshot_of_another_day_leaves_the_current_window_to_the_daily_facts(company):
+    world = company.world
+    # One account's snapshot is a day old (and wrong): the figures are summed from the facts instead.
+    row = AccountInsight.objects.filter(revenue_12m_cents__gt=0).first()
+    AccountInsight.objects.filter(pk=row.pk).update(
+        as_of=company.today - dt.timedelta(days=1), revenue_12m_cents=F("revenue_12m_cents") + 100_00
+    )
+
+    figures = selectors.profit_figures(user=world.manager, scope=Scope(), as_of=company.today)
+
+    assert (figures.revenue.current, figures.revenue.previous) == (Decimal("5100.00"), Decimal("2500.00"))
+    assert figures.net_profit.current == Decimal("1940.00")
+    assert figures.accounts == 3
 
 
 def test_an_executive_gets_the_figures_of_their_accounts_only(company):
