@@ -125,7 +125,7 @@ def order_create(
         for line in order_lines:
             line.order = order
         OrderLine.objects.bulk_create(order_lines)
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=[(account.pk, date)])
         emit_event("order.created", {"id": order.pk, "account_id": account.pk, "number": order.number})
         return order
 
@@ -163,7 +163,7 @@ def orders_bulk_create(
             changes={"orders": len(orders), "lines": len(lines)},
         )
         if refresh_insights:
-            queue_insights_refresh({order.account_id for order in orders})
+            queue_insights_refresh((), days={(order.account_id, order.date) for order in orders})
         emit_events(
             "order.created",
             [{"id": order.pk, "account_id": order.account_id, "number": order.number} for order in orders],

@@ -22,7 +22,7 @@ def service_cost_record(
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=[(account.pk, date)])
         return model_create(
             actor=actor, instance=ServiceCost(account=account, date=date, kind=kind, amount=amount, note=note)
         )
@@ -35,7 +35,7 @@ def marketing_spend_record(
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=[(account.pk, date)])
         return model_create(
             actor=actor,
             instance=MarketingSpend(account=account, date=date, campaign=campaign, amount=amount, note=note),

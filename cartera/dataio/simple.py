@@ -371,7 +371,7 @@ class _AccountRowImporter(Importer):
             actor=self.context.actor, instances=instances, source=self.context.source
         )
         self.result.created = len(created)
-        queue_insights_refresh({instance.account_id for instance in instances})
+        queue_insights_refresh((), days={(instance.account_id, instance.date) for instance in instances})
 
 
 class ServiceCostImporter(_AccountRowImporter):
@@ -510,7 +510,8 @@ class InteractionImporter(_AccountRowImporter):
             entries.append((interaction, [contact] if contact else []))
         created = interactions_bulk_log(actor=self.context.actor, entries=entries, source=self.context.source)
         self.result.created = len(created)
-        queue_insights_refresh({interaction.account_id for interaction, _contacts in entries})
+        # Interactions are not money facts: only the snapshot (last contact, alerts, churn) changes.
+        queue_insights_refresh({interaction.account_id for interaction, _contacts in entries}, days=())
 
 
 IMPORTERS: dict[str, type[Importer]] = {

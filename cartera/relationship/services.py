@@ -56,7 +56,7 @@ def interaction_log(
             ),
         )
         interaction.contacts.set(contact_list)
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=())
         return interaction
 
 
@@ -104,7 +104,7 @@ def commitment_create(
         if promised_to is not None and promised_to.account_id != account.pk:
             raise ValidationError({"promised_to": _("The contact must belong to the account.")})
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=())
         return model_create(
             actor=actor,
             instance=Commitment(
@@ -131,7 +131,7 @@ def commitment_resolve(
     with transaction.atomic():
         ensure_can_edit_account(actor, commitment.account)
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([commitment.account_id])
+        queue_insights_refresh([commitment.account_id], days=())
         return model_update(
             actor=actor,
             instance=commitment,
@@ -169,7 +169,7 @@ def referral_create(
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=())
         return model_create(
             actor=actor,
             instance=Referral(
@@ -200,7 +200,7 @@ def feedback_create(*, actor: Any, account: Account, kind: str, date: dt.date, *
     with transaction.atomic():
         ensure_can_edit_account(actor, account)
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([account.pk])
+        queue_insights_refresh([account.pk], days=())
         return model_create(actor=actor, instance=Feedback(account=account, kind=kind, date=date, **fields))
 
 
@@ -212,5 +212,5 @@ def feedback_update(*, actor: Any, feedback: Feedback, expected_version: int, **
     with transaction.atomic():
         ensure_can_edit_account(actor, feedback.account)
         # Rolled back with the transaction if the write fails.
-        queue_insights_refresh([feedback.account_id])
+        queue_insights_refresh([feedback.account_id], days=())
         return model_update(actor=actor, instance=feedback, data=changes, expected_version=expected_version)

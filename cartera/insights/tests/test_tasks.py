@@ -113,3 +113,50 @@ def test_a_recomputation_outside_a_transaction_cleans_up_after_itself():
 
     insight = AccountInsight.objects.get(account=account)
     assert (insight.orders_total, insight.revenue_12m) == (1, Decimal("100.00"))
+
+
+def test_each_write_rebuilds_only_the_daily_facts_it_touched(django_capture_on_commit_callbacks, monkeypatch):
+    """An order or a cost rebuilds the facts of its own (account, day); an interaction rebuilds none,
+    since interactions are not money facts. Whole-account rebuilds would read the account's history."""
+    from cartera.insights import services
+
+    rebuilt: list[dict] = []
+    original = services.facts_rebuild
+
+    def recording_facts_rebuild(**kwargs):
+        rebuilt.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "facts_rebuild", recording_facts_rebuild)
+    account = AccountFactory()
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_create(
+            actor=None,
+            account=account,
+            number="OC-2",
+            date=today - dt.timedelta(days=3),
+            lines=[LineInput(product=ProductFactory(), quantity=Decimal("1"), unit_price=Decimal("1000.00"))],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        service_cost_record(
+            actor=None,
+            account=account,
+            date=today - dt.timedelta(days=1),
+            kind="visits",
+            amount=Decimal("10"),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        interaction_log(
+            actor=None, account=account, kind="call", occurred_at=timezone.now(), summary="Llamada"
+        )
+
+    assert rebuilt == [
+        {"days": [(account.pk, today - dt.timedelta(days=3))]},
+        {"days": [(account.pk, today - dt.timedelta(days=1))]},
+        {"days": []},
+    ]
+    insight = AccountInsight.objects.get(account=account)
+    assert insight.revenue_12m == Decimal("1000.00")
+    assert insight.cost_to_serve_12m == Decimal("10.00")
+    assert insight.last_interaction_date == today
