@@ -16,6 +16,7 @@ import csv
 import itertools
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -97,6 +98,8 @@ def main() -> None:
             f"{constrained_seconds:.1f} s, {args.lines / constrained_seconds:,.0f} rows/s"
         )
     print(f"peak memory: {peak_mb:.0f} MB")
+    connection.close()
+    shutil.rmtree(workdir, ignore_errors=True)  # the file and the SQLite database: hundreds of MB
 
 
 def _recreate_postgres(url: str) -> None:
