@@ -200,8 +200,11 @@ def profit_figures(*, user: Any, scope: Scope, as_of: dt.date) -> ProfitFigures:
     The current window is the sum of the accounts' `AccountInsight` figures (the snapshot's window sums of
     the same facts) when every account of the scope has its snapshot as of `as_of`: one pass over the
     accounts instead of a year of facts. When some account's snapshot is missing or of another day, the
-    current window is summed from the facts too, in the same query as the previous one. Three queries:
-    the ladder's window, the accounts (count, snapshot freshness and sums), the facts' sums.
+    current window is summed from the facts too, in the same query as the previous one. Someone who sees
+    every account, on the whole company, sums every account's facts: every fact hangs off an account (its
+    days go with it), and without "account in (every account)" the sum is one walk along the facts' date
+    index, which covers the money columns. Three queries: the ladder's window, the accounts (count,
+    snapshot freshness and sums), the facts' sums.
     """
     days = current_rules().window_days
     window_start = as_of - dt.timedelta(days=days)
@@ -212,7 +215,9 @@ def profit_figures(*, user: Any, scope: Scope, as_of: dt.date) -> ProfitFigures:
         fresh=Count("insight", filter=Q(insight__as_of=as_of)),
         **{f"{name}_current": Sum(field) for name, field in SNAPSHOT_FIELDS},
     )
-    facts = AccountDay.objects.filter(account__in=accounts.values("pk"), date__gt=previous_start)
+    facts = AccountDay.objects.filter(date__gt=previous_start)
+    if scope.target is not None or not user.sees_all_accounts:
+        facts = facts.filter(account__in=accounts.values("pk"))
     sums: dict[str, int | None]
     if snapshot["fresh"] == snapshot["accounts"]:
         sums = {f"{name}_current": snapshot[f"{name}_current"] for name, _field in SNAPSHOT_FIELDS}
