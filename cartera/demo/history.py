@@ -20,11 +20,17 @@ from cartera.coverage.models import TeamRole
 from cartera.demo import data
 from cartera.demo.pipeline import plan_opportunities
 from cartera.demo.plans import (
+    CLOSE_CONTACT_DAYS,
+    CLOSE_PATTERNS,
     FIRST_DAY,
     FORMER_AFTER_DAYS,
     HISTORY_DAYS,
+    LAPSED_MAX_DAYS,
+    LAPSED_SHARE,
     QUARTER_DAYS,
+    REGULAR_CONTACT_DAYS,
     TENURE_FOR_LOYALTY_DAYS,
+    WHALE_LAPSE_DAYS,
     WINDOW_DAYS,
     YEARLY_PRICE_RISE,
     AccountPlan,
@@ -275,7 +281,8 @@ class HistoryPlanner:
         return team
 
     def _interactions(self, rng: random.Random, plan: AccountPlan, days: list[int]) -> list[InteractionPlan]:
-        """Contacts with the account; some were contacted last week, others not for half a year."""
+        """Contacts with the account: most within what its segment will likely ask (some last week), a few
+        lapsed (former clients mostly), some of those not for more than half a year."""
         pattern = plan.pattern
         per_month = {
             Pattern.WHALE: 5.0,
@@ -290,12 +297,19 @@ class HistoryPlanner:
             Pattern.PROSPECT: 0.4,
         }[pattern]
         first = max(FIRST_DAY, days[0] - 60) if days else rng.randint(-700, -30)
-        if pattern == Pattern.WHALE or (pattern != Pattern.CHURNED and rng.random() < 0.25):
-            last = -rng.randint(0, 7)
-        elif pattern == Pattern.CHURNED or rng.random() < 0.25:
-            last = -rng.randint(180, 420)
+        close = (pattern in CLOSE_PATTERNS and not plan.is_loss_maker) or (plan.strategic_fit or 0) >= 4
+        limit = CLOSE_CONTACT_DAYS if close else REGULAR_CONTACT_DAYS
+        if pattern == Pattern.WHALE:
+            share, longest = LAPSED_SHARE["whale"], WHALE_LAPSE_DAYS
+        elif pattern == Pattern.CHURNED:
+            share, longest = LAPSED_SHARE["former"], LAPSED_MAX_DAYS
         else:
-            last = -rng.randint(8, 179)
+            share, longest = LAPSED_SHARE["close" if close else "regular"], LAPSED_MAX_DAYS
+        if rng.random() < share:
+            last = -rng.randint(limit + 5, longest)
+        else:
+            # In touch: a quarter of them last week, the others within the limit.
+            last = -rng.randint(0, 7) if rng.random() < 0.25 else -rng.randint(8, limit - 3)
         last = max(last, first)
         found = [*regular_days(rng, first, last - 1, per_month * 12), last]
         specialists = [user for user, role, _line in plan.team if role == TeamRole.SPECIALIST]

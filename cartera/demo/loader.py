@@ -47,6 +47,9 @@ CHUNK_SIZE = 250
 SOURCE = "cartera demo"
 # Anonymous B2C buyers per unit of scale, measured per profile.
 CONSUMERS_PER_SCALE = 2000
+# The snapshot is first computed this many days before the as-of date: the churn risk then is the
+# "previous" one the final snapshot compares with.
+CHURN_BASELINE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,8 @@ def demo_load(
     *, scale: float = 1.0, seed: int = DEFAULT_SEED, as_of: dt.date, progress: TextIO | None = None
 ) -> Counter[str]:
     """Load the demo company with about 500 × `scale` accounts and three years of history up to `as_of`,
-    then compute its insights as of `as_of` (with the loyalty ladder's monthly history of moves).
+    then compute its insights as of `as_of` (with the loyalty ladder's monthly history of moves, and
+    each account's churn risk of `CHURN_BASELINE_DAYS` before as the previous one).
 
     The same scale, seed and as-of date always give the same data. `progress`, when given, is the
     stream the progress bars are drawn on. Returns how many rows of each kind were created.
@@ -141,9 +145,12 @@ def demo_load(
         counts["profiles"] = len(create_default_profiles(None))
         bar.update()
     with _bar(progress, total=3, desc=_("Insights"), unit=_("step")) as bar:
-        # The month-end history is read from the daily facts, so they are built first.
+        # The month-end history is read from the daily facts, so they are built first, with a snapshot as
+        # of a month earlier: the final one then keeps each account's churn risk before it, so the
+        # accounts whose risk rose show it. That first snapshot records no tier move (there is no
+        # snapshot before it to move from) and the history replaces every move from its start anyway.
         bar.set_description(_("Daily facts"))
-        insights_recompute_all(as_of=as_of, full=True)
+        insights_recompute_all(as_of=as_of - dt.timedelta(days=CHURN_BASELINE_DAYS), full=True)
         bar.update()
         bar.set_description(_("Loyalty history"))
         counts["tier_changes"] = tier_history_backfill(start=as_of + dt.timedelta(days=FIRST_DAY), end=as_of)

@@ -70,6 +70,17 @@ PATTERN_WEIGHTS: dict[Pattern, float] = {
 FORCED_LOSS_MAKER_INDEX = PATTERN_ORDER.index(Pattern.FREQUENT)
 LOSS_MAKER_SHARE = 0.09
 BUYING_PATTERNS = set(Pattern) - {Pattern.PROSPECT}
+# How often the team gets in touch. The accounts likely to be strategic (steady buyers that make money)
+# are contacted at least every 30 days, the dedicated executive's limit; every other account within the
+# development team's 45 days, which keeps it inside any segment's limit. Some accounts have lapsed:
+# their last contact is older, by up to 14 months; few of the close ones, most former clients.
+# Accounts with a strategic fit of 4 or more are close too.
+CLOSE_PATTERNS = {Pattern.WHALE, Pattern.LOYAL, Pattern.FREQUENT, Pattern.NEW_FREQUENT, Pattern.GROWER}
+CLOSE_CONTACT_DAYS = 30
+REGULAR_CONTACT_DAYS = 45
+LAPSED_SHARE = {"whale": 0.12, "close": 0.04, "regular": 0.2, "former": 0.6}
+WHALE_LAPSE_DAYS = 75  # even a key account's executive misses a month or two, not more
+LAPSED_MAX_DAYS = 420
 INDUSTRIAL_INDUSTRIES = {
     Industry.MINING,
     Industry.CONSTRUCTION,

@@ -24,7 +24,10 @@ from cartera.coverage.models import AccountTeamMember, TeamRole, TerritoryRegion
 from cartera.demo.data import DEMO_PASSWORD
 from cartera.demo.loader import SOURCE, demo_load
 from cartera.demo.planner import DemoPlanner
+from cartera.demo.plans import FIRST_DAY
 from cartera.insights.models import AccountInsight, TierChange
+from cartera.insights.selectors import disconnection_alerts
+from cartera.insights.services import insights_recompute_all, tier_history_backfill
 from cartera.pipeline.models import Opportunity, OpportunityContact
 from cartera.pipeline.selectors import suggest_purchase_type
 from cartera.relationship.models import Commitment, CommitmentStatus, Referral
@@ -295,3 +298,60 @@ class TestTheLoadedDemo:
 
         assert Account.objects.count() == 20
         assert "admin" in out.getvalue() and "jvergara" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_earlier_snapshot_gives_previous_churn_risks_and_leaves_the_tier_history_as_it_was():
+    load()
+    history = sorted(TierChange.objects.values_list("account_id", "date", "from_tier", "to_tier"))
+    insights = AccountInsight.objects.filter(churn_risk_previous__isnull=False)
+
+    assert insights.exists()
+    assert set(insights.values_list("churn_risk_changed_on", flat=True)) == {AS_OF}
+    assert insights.filter(churn_risk__gt=F("churn_risk_previous")).exists()
+
+    # The same insights computed as of the as-of date alone, from no snapshot: the same moves.
+    AccountInsight.objects.all().delete()
+    TierChange.objects.all().delete()
+    insights_recompute_all(as_of=AS_OF, full=True)
+    tier_history_backfill(start=AS_OF + dt.timedelta(days=FIRST_DAY), end=AS_OF)
+    insights_recompute_all(as_of=AS_OF)
+
+    assert history
+    assert sorted(TierChange.objects.values_list("account_id", "date", "from_tier", "to_tier")) == history
+    assert not AccountInsight.objects.filter(churn_risk_previous__isnull=False).exists()
+
+
+@pytest.fixture(scope="class")
+def demo_at_scale_one(django_db_setup, django_db_blocker):
+    """The demo at scale 1 (500 accounts), as `cartera demo` loads it by default."""
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast_hashing:
+        yield demo_load(scale=1, seed=1, as_of=AS_OF)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("demo_at_scale_one", "db")
+class TestContactAndChurnAtScaleOne:
+    def test_most_accounts_are_in_touch_strategic_ones_more_and_every_executive_has_some_alerts(self):
+        insights = AccountInsight.objects.all()
+        share = insights.filter(is_disconnected=True).count() / insights.count()
+        strategic = insights.filter(segment__name="Estratégicos")
+        strategic_share = strategic.filter(is_disconnected=True).count() / strategic.count()
+        executives = User.objects.filter(role=Role.ACCOUNT_EXECUTIVE)
+
+        assert 0.08 <= share <= 0.25
+        assert strategic.count() >= 40
+        assert strategic_share < share
+        assert len(executives) == 7
+        for executive in executives:
+            assert disconnection_alerts(user=executive, only_mine=True).exists(), executive.username
+
+    def test_a_realistic_share_of_accounts_show_a_change_of_churn_risk_many_of_them_rises(self):
+        insights = AccountInsight.objects.all()
+        changed = insights.filter(churn_risk_previous__isnull=False)
+        rose = changed.filter(churn_risk__gt=F("churn_risk_previous"))
+
+        assert 0.15 <= changed.count() / insights.count() <= 0.7
+        assert rose.count() >= 50
+        assert changed.exclude(pk__in=rose.values("pk")).exists()  # some fell too
