@@ -1,20 +1,16 @@
-"""Numbers and money written the way the reader's language does, for text built outside templates."""
+"""Numbers and money written the way the reader's language does, for text built outside templates.
+
+Money and the interface language's Babel locale come from the `cartera_format` template filters, so a
+rule's description or a suggestion writes an amount exactly as the tables next to it do."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from babel.numbers import format_decimal
 from django.conf import settings
-from django.utils.translation import get_language
 
-# cartera's Spanish is Chile's first: "1.234.567" rather than Spain's "1 234 567".
-BABEL_LOCALES = {"es": "es_CL", "en": "en_US"}
-
-
-def babel_locale() -> str:
-    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return BABEL_LOCALES.get(language, language)
+from cartera.core.templatetags.cartera_format import babel_locale, money
 
 
 def format_number(value: int | float | Decimal, places: int = 0) -> str:
@@ -24,10 +20,6 @@ def format_number(value: int | float | Decimal, places: int = 0) -> str:
 
 
 def format_money(value: int | float | Decimal, currency: str | None = None) -> str:
-    """1200000 -> "$1.200.000" in Spanish, "CLP 1,200,000" in English, in the currency's digits."""
-    code = (currency or settings.CARTERA_DEFAULT_CURRENCY).upper()
-    amount = Decimal(value).quantize(Decimal(1).scaleb(-get_currency_precision(code)))
-    text = format_currency(amount, code, locale=babel_locale(), currency_digits=True)
-    if text.startswith(code):
-        text = f"{code}\N{NO-BREAK SPACE}{text[len(code) :].lstrip()}"
-    return text
+    """1200000 -> "$1.200.000" in Spanish, "CLP 1,200,000" in English, in the currency's digits: the
+    `money` filter, with the default currency when none is given."""
+    return money(value, currency or settings.CARTERA_DEFAULT_CURRENCY)
