@@ -323,10 +323,6 @@ class ProfitStep:
     amount: Decimal  # signed: costs are negative
     is_total: bool = False
 
-    @property
-    def magnitude(self) -> Decimal:
-        return abs(self.amount)
-
 
 def profit_waterfall(account: Account) -> list[ProfitStep]:
     """The window's P&L from the snapshot: revenue, minus cost of goods, cost to serve and marketing, down

@@ -249,7 +249,7 @@ def account_profit_data(request: HttpRequest, pk: int) -> JsonResponse:
                     "key": step.key,
                     "label": step.label,
                     "value": _number(step.amount),
-                    "text": _signed_money(step.amount, account.currency),
+                    "text": money(step.amount, account.currency),
                     "total": step.is_total,
                 }
                 for step in steps
@@ -285,7 +285,7 @@ def account_trend_data(request: HttpRequest, pk: int) -> JsonResponse:
                     "key": key,
                     "label": label,
                     "values": [_number(value) for value in values],
-                    "texts": [_signed_money(value, account.currency) for value in values],
+                    "texts": [money(value, account.currency) for value in values],
                     "charted": key in TREND_CHARTED,
                 }
                 for key, (label, values) in series.items()
@@ -295,11 +295,6 @@ def account_trend_data(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 TREND_CHARTED = {"revenue", "gross_margin", "net_profit"}
-
-
-def _signed_money(amount: Decimal, currency: str) -> str:
-    """A cost as "−$1.234" rather than the locale's "$-1.234"."""
-    return f"\N{MINUS SIGN}{money(-amount, currency)}" if amount < 0 else money(amount, currency)
 
 
 def _number(amount: Decimal) -> float | int:

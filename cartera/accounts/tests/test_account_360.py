@@ -180,8 +180,13 @@ def test_profit_waterfall_goes_from_revenue_to_net_profit(client, s360):
     assert values[0] == row.revenue_12m
     assert values[1:4] == [-row.cogs_12m, Decimal(-275_000), Decimal(-250_000)]
     assert values[4] == row.net_profit_12m == sum(values[:4])
-    assert data["steps"][2]["text"] == "−$275.000"
+    assert data["steps"][2]["text"] == "-$275.000"
     assert [step["total"] for step in data["steps"]] == [True, False, False, False, True]
+    # The page's table alternative writes a cost the same way, with the `money` filter's own sign.
+    page = client.get(url("detail", s360.account.pk)).content.decode()
+    table = page.split('data-testid="profit-table"')[1].split("</table>")[0]
+    assert "-$275.000" in table
+    assert "\N{MINUS SIGN}" not in table
 
 
 def test_profit_trend_sums_the_daily_facts_by_month(client, s360):

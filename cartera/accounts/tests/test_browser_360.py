@@ -55,7 +55,7 @@ def test_executive_reads_the_360_page_with_its_charts_drawn(s360, live_server, b
     assert trend.locator("svg path").count() >= 24
     # The table alternatives hold the same figures.
     page.get_by_text("Ver como tabla").first.click()
-    expect(page.get_by_test_id("profit-table")).to_contain_text("−$250.000")
+    expect(page.get_by_test_id("profit-table")).to_contain_text("-$250.000")
     page.get_by_text("Ver como tabla").nth(1).click()
     expect(page.get_by_test_id("trend-table").locator("tbody tr")).to_have_count(24)
     expect(page.get_by_test_id("trend-table")).to_contain_text("$250.000")
