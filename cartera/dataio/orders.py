@@ -138,7 +138,9 @@ class OrderImporter(Importer):
         self.header_updates: dict[int, OrderHeader] = {}
         self.line_updates: list[tuple[int, Decimal, Decimal, Decimal | None, Decimal, int, int, int]] = []
         self.new_lines = 0
-        self.affected_accounts: set[int] = set()
+        # The (account, date) days whose daily facts the import changes: the insights refresh rebuilds
+        # only these, including the old date of an order the file moves to another day.
+        self.touched_days: set[tuple[int, dt.date]] = set()
         self.used_products: set[int] = set()
         self.lines_stream: RowStream | None = None
         self.orders_stream: RowStream | None = None
@@ -401,10 +403,10 @@ class OrderImporter(Importer):
                         self.result.unchanged += 1
                     else:
                         self.line_updates.append((line_id, *typed, revenue, cogs, gross))
-                        self.affected_accounts.add(account)
+                        self.touched_days.add((account, header.date))
                     continue
             header.lines += 1
-            self.affected_accounts.add(account)
+            self.touched_days.add((account, header.date))
             self.new_lines += 1
             if not writing:
                 continue
@@ -457,7 +459,7 @@ class OrderImporter(Importer):
         header.purchase_type = purchase_type or stored_type
         if (header.date, header.channel, header.purchase_type) != (date, stored_channel, stored_type):
             self.header_updates[order_id] = header
-            self.affected_accounts.add(header.account_id)
+            self.touched_days.update({(header.account_id, date), (header.account_id, header.date)})
 
     def _stored_lines(self, account: int) -> dict[tuple[int, int], tuple[Any, ...]]:
         return {
@@ -543,7 +545,7 @@ class OrderImporter(Importer):
                 "lines_updated": len(self.line_updates),
             },
         )
-        queue_insights_refresh(self.affected_accounts)
+        queue_insights_refresh((), days=self.touched_days)
         self.result.created = self.new_lines
         self.result.updated = len(self.line_updates)
         self.result.extra = {"orders_created": len(new_headers), "orders_updated": len(self.header_updates)}

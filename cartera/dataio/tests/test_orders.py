@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -214,3 +215,53 @@ def test_an_order_file_can_name_accounts_and_products_from_earlier_files_of_the_
     assert list(
         OrderLine.objects.values_list("order__account__legal_name", "product__sku", "revenue_cents")
     ) == [("Ferretería Sur", "T-1", 4500000)]
+
+
+def test_an_import_refreshes_only_the_days_it_touched_including_the_old_date_of_a_moved_order(
+    catalog, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cartera.insights import services as insights_services
+    from cartera.insights.models import AccountDay
+
+    rebuilt = []
+    original = insights_services.facts_rebuild
+
+    def recording_facts_rebuild(**kwargs):
+        rebuilt.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(insights_services, "facts_rebuild", recording_facts_rebuild)
+    account = catalog.accounts[0]
+    tax_id, sku = catalog.tax_ids[0], catalog.skus[0]
+    first = write_csv(
+        tmp_path / "a.csv",
+        ORDER_HEADER,
+        [
+            ["OC-1", tax_id, "2025-03-01", sku, "1", "100", "0"],
+            ["OC-2", tax_id, "2025-03-05", sku, "1", "100", "0"],
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(first)
+    # The same order moved to another day, the other order unchanged
+    moved = write_csv(
+        tmp_path / "b.csv",
+        ORDER_HEADER,
+        [
+            ["OC-1", tax_id, "2025-03-09", sku, "1", "100", "0"],
+            ["OC-2", tax_id, "2025-03-05", sku, "1", "100", "0"],
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(moved)
+
+    assert rebuilt == [
+        {"days": [(account.pk, dt.date(2025, 3, 1)), (account.pk, dt.date(2025, 3, 5))]},
+        {"days": [(account.pk, dt.date(2025, 3, 1)), (account.pk, dt.date(2025, 3, 9))]},
+    ]
+    assert list(
+        AccountDay.objects.filter(account=account).order_by("date").values_list("date", "orders")
+    ) == [
+        (dt.date(2025, 3, 5), 1),
+        (dt.date(2025, 3, 9), 1),
+    ]
