@@ -256,3 +256,19 @@ def test_page_query_budget(client, company, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = client.get("/", {"scope": f"segment-{company.strategic.pk}"})
     assert response.status_code == 200
+
+
+def test_counts_in_the_table_alternative_are_grouped_for_the_language(client, company, monkeypatch):
+    from cartera.dashboard import selectors
+
+    monkeypatch.setattr(
+        selectors, "accounts_per_tier", lambda **kwargs: {"prospect": 0, "frequent": 12345, "loyal": 1}
+    )
+    client.force_login(company.world.manager)
+
+    counts = [row[1]["text"] for row in get_json(client, "tiers_data")["table"]["rows"]]
+    assert counts == ["0", "12.345", "1"]
+
+    client.cookies["django_language"] = "en"
+    counts = [row[1]["text"] for row in get_json(client, "tiers_data")["table"]["rows"]]
+    assert counts == ["0", "12,345", "1"]
