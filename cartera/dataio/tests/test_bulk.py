@@ -13,7 +13,9 @@ from cartera.accounts.models import Account
 from cartera.commerce.amounts import line_amounts
 from cartera.commerce.models import Order, OrderLine, Product
 from cartera.dataio.bulk import lock_references, restore_row_checks, skip_row_checks
-from cartera.dataio.orders import line_cents
+from cartera.dataio.orders import OrderImporter, line_cents
+from cartera.dataio.services import ImportFile, import_files
+from cartera.dataio.tests.factories import ORDER_HEADER, write_csv
 
 quantities = st.integers(min_value=1, max_value=10**14 - 1)  # thousandths, max_digits 14
 money = st.integers(min_value=0, max_value=10**18 - 1)  # cents, max_digits 18
@@ -83,3 +85,33 @@ def test_row_checks_are_skipped_only_for_the_import_and_vanished_references_refu
     assert _replication_role() == "origin"  # SET LOCAL: it never outlives the transaction
     with pytest.raises(IntegrityError), transaction.atomic():
         lock_references([(Account, [account.pk, 10**12])])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("vanishing", ["account", "product"])
+def test_an_import_whose_account_or_product_vanishes_before_it_writes_commits_nothing(
+    catalog, tmp_path, monkeypatch, vanishing
+):
+    # With the per-row checks skipped (PostgreSQL), only lock_references stands between the lines and a
+    # dangling reference; elsewhere the deferred foreign keys refuse it at commit.
+    account, product = catalog.accounts[0], catalog.products[0]
+    path = write_csv(
+        tmp_path / "pedidos.csv",
+        ORDER_HEADER,
+        [["OC-1", catalog.tax_ids[0], "2025-03-01", product.sku, "1", "100", "0"]],
+    )
+    original_write = OrderImporter.write
+    victim = account if vanishing == "account" else product
+
+    def write_after_a_deletion(self):
+        with connection.cursor() as cursor:  # as a concurrent deletion would, without the row checks
+            cursor.execute(f'DELETE FROM "{victim._meta.db_table}" WHERE id = %s', [victim.pk])
+        return original_write(self)
+
+    monkeypatch.setattr(OrderImporter, "write", write_after_a_deletion)
+
+    with pytest.raises(IntegrityError):
+        import_files(actor=None, files=[ImportFile("orders", str(path))])
+
+    assert (Order.objects.count(), OrderLine.objects.count()) == (0, 0)
+    assert type(victim).objects.filter(pk=victim.pk).exists()
