@@ -28,6 +28,7 @@ from cartera.accounts.filtersets import AccountFilterSet
 from cartera.accounts.models import Account, AccountStatus
 from cartera.core.errors import ConflictError, PermissionDeniedError
 from cartera.core.htmx import render_page_or_partial
+from cartera.core.lists import filtered, style_filter_form
 from cartera.coverage.filtersets import PortfolioFilterSet
 from cartera.coverage.forms import (
     AccountPortfolioForm,
@@ -300,12 +301,14 @@ def accounts_assign(request: HttpRequest) -> HttpResponse:
             messages.success(request, text % {"moved": len(moved), "count": count, "portfolio": target})
             return redirect(f"{reverse('coverage:assign')}?{request.GET.urlencode()}")
     filterset = AccountFilterSet(request.GET or None, request=request)
+    style_filter_form(filterset.form)
     ticked = {int(v.split(":")[0]) for v in request.POST.getlist("accounts") if v.split(":")[0].isdigit()}
     form_fields = filterset.form.fields
     context = {
         "section": "coverage",
         "filter": filterset,
-        "page": _page(request, filterset.qs),
+        # A refused filter value lists no account (as the accounts list does), never all of them.
+        "page": _page(request, filtered(filterset)),
         "query": _query_without_page(request),
         "filter_fields": [filterset.form[name] for name in ASSIGN_FILTERS if name in form_fields],
         "form": form,

@@ -26,6 +26,7 @@ from cartera.accounts.models import Account
 from cartera.commerce.models import ProductLine
 from cartera.core.errors import ConflictError, PermissionDeniedError
 from cartera.core.htmx import render_page_or_partial
+from cartera.core.lists import filtered, style_filter_form
 from cartera.pipeline.filtersets import OpportunityFilterSet
 from cartera.pipeline.forms import CloseForm, MoveForm, OpportunityForm
 from cartera.pipeline.models import Opportunity, Stage
@@ -52,12 +53,14 @@ def _board_filters(request: HttpRequest, data: Any) -> OpportunityFilterSet:
     for name in list(filterset.form.fields):
         if name not in allowed:
             del filterset.form.fields[name]
+    style_filter_form(filterset.form)
     return filterset
 
 
 def _board_context(request: HttpRequest, data: Any) -> dict[str, Any]:
     filterset = _board_filters(request, data)
-    board = pipeline_board(opportunities=filterset.qs, user=request.user, today=timezone.localdate())
+    # A refused filter value (a portfolio the user may not see) shows no deal, not every deal.
+    board = pipeline_board(opportunities=filtered(filterset), user=request.user, today=timezone.localdate())
     query = urlencode(
         [(key, data[key]) for key in BOARD_FILTERS if data.get(key) and key in filterset.filters]
     )

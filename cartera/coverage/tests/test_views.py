@@ -379,6 +379,16 @@ def test_the_assignment_list_has_a_query_budget(client, world, django_assert_num
     assert len(response.context["page"].object_list) == 43
 
 
+def test_a_refused_filter_on_the_assignment_list_lists_no_account(client, world):
+    # A link to a portfolio that is gone must not offer every account to tick.
+    log_in(client, world.manager)
+
+    response = client.get(reverse("coverage:assign"), {"portfolio": 999_999})
+
+    assert list(response.context["page"].object_list) == []
+    assert 'id="id_portfolio-errors"' in response.content.decode()
+
+
 def test_one_account_is_moved_on_its_own_and_back_to_the_page_it_came_from(client, world):
     target = world.in_portfolio.portfolio
     back = detail_url(world.elsewhere.portfolio)

@@ -89,6 +89,17 @@ def test_the_board_filters_by_portfolio_product_line_and_search(client, world, d
     assert card_ids(client.get(board, {"q": "tamarugal"})) == {deals["elsewhere"].pk}
 
 
+def test_a_refused_filter_value_shows_no_deal_and_marks_the_filter(client, world, deals):
+    # A portfolio that does not exist, or one the executive may not see, is not "all portfolios".
+    client.force_login(world.manager)
+    response = client.get(reverse("pipeline:board"), {"portfolio": 999_999})
+    assert card_ids(response) == set()
+    assert 'id="id_portfolio-errors"' in response.content.decode()
+    client.force_login(world.executive)
+    response = client.get(reverse("pipeline:board"), {"portfolio": world.elsewhere.portfolio_id})
+    assert card_ids(response) == set()
+
+
 def test_only_managers_get_the_owner_filter(client, world, deals):
     Opportunity.objects.filter(pk=deals["on_team"].pk).update(owner=world.other_executive)
     client.force_login(world.manager)
