@@ -186,8 +186,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", context)
 
 
-# How long the header keeps asking whether the insights refresh queued by a quick action has run.
+# How long the header keeps asking whether the insights refresh queued by a quick action has run, and
+# how often: every second at first (the refresh of one account usually runs within a few), then less
+# often, up to every REFRESH_DELAY_MAX seconds.
 REFRESH_WAIT = dt.timedelta(seconds=30)
+REFRESH_DELAY_MAX = 5
 OPPORTUNITIES_LIMIT = 10
 
 
@@ -198,10 +201,14 @@ def _header_context(account: Account, user: Any, request: HttpRequest, today: dt
         since = parse_datetime(request.GET.get("since", "") or "")
     except ValueError:  # well formed but impossible, e.g. month 13
         since = None
-    if since is not None and timezone.is_aware(since) and timezone.now() - since < REFRESH_WAIT:
-        updated = health.insight.updated_at if health.insight else None
-        if updated is None or updated < since:
-            context["refresh_since"] = since.isoformat()  # not yet: the header asks again in a moment
+    if since is None or not timezone.is_aware(since):
+        return context
+    elapsed = int((timezone.now() - since).total_seconds())
+    updated = health.insight.updated_at if health.insight else None
+    if elapsed < REFRESH_WAIT.total_seconds() and (updated is None or updated < since):
+        # Not yet: the header asks again in a moment, a little later each time.
+        context["refresh_since"] = since.isoformat()
+        context["refresh_delay"] = max(1, min(REFRESH_DELAY_MAX, 1 + elapsed // 5))
     return context
 
 
@@ -224,11 +231,9 @@ def account_section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404
     account = get_object_or_404(visible_accounts_with_insight(request.user), pk=pk)
     today = timezone.localdate()
-    context = {
-        "account": account,
-        "may_edit": may_edit_account(request.user, account),
-        **SECTIONS[name](account, request.user, request, today),
-    }
+    context = {"account": account, **SECTIONS[name](account, request.user, request, today)}
+    if name != "header":  # the header, polled while a refresh runs, offers no action: no need to ask
+        context["may_edit"] = may_edit_account(request.user, account)
     return render(request, f"accounts/partials/account_{name.replace('-', '_')}.html", context)
 
 
@@ -317,16 +322,18 @@ def _opportunities_context(account: Account, user: Any) -> dict[str, Any]:
 
 
 def _done(
-    request: HttpRequest, account: Account, message: str, *events: str, since: dt.datetime
+    request: HttpRequest, account: Account, message: str, *events: str, since: dt.datetime | None = None
 ) -> HttpResponse:
-    """The answer to a quick action that succeeded: the page's sections named by `events` refresh, and
-    the header waits for the insights refresh queued after `since`."""
+    """The answer to a quick action that succeeded: the page's sections named by `events` refresh and,
+    when the action queued an insights refresh (`since`: just before its write), the header waits for it.
+    Contacts and team members feed no insight: the header is left alone, rather than asking in vain."""
     if not getattr(request, "htmx", False):
         messages.success(request, message)
         return redirect(account)
     response = render(request, "accounts/partials/quick_action_done.html", {"message": message})
     triggers: dict[str, Any] = dict.fromkeys(events, True)
-    triggers["account-changed"] = {"since": since.isoformat()}
+    if since is not None:
+        triggers["account-changed"] = {"since": since.isoformat()}
     triggers["quick-action-done"] = {"message": message}
     response["HX-Trigger"] = json.dumps(triggers)
     return response
@@ -470,7 +477,6 @@ def team_member_new(request: HttpRequest, pk: int) -> HttpResponse:
     account = _editable_account(request.user, pk)
     form = TeamMemberForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
-        since = timezone.now()
         try:
             team_member_add(actor=request.user, account=account, **form.cleaned_data)
         except PermissionDeniedError:
@@ -484,7 +490,6 @@ def team_member_new(request: HttpRequest, pk: int) -> HttpResponse:
                 account,
                 _("%(name)s joined the account team.") % {"name": name},
                 "team-changed",
-                since=since,
             )
     context = {"form": form, "action_url": request.path, "title": _("Add a team member")}
     return _form_page(
@@ -582,7 +587,7 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             message = _("%(name)s was added to the account.") % {"name": contact}
             if getattr(request, "htmx", False):
-                return _done(request, account, message, "contacts-changed", since=timezone.now())
+                return _done(request, account, message, "contacts-changed")
             messages.success(request, message)
             return redirect(account)
     if getattr(request, "htmx", False):  # the quick action of the account page: the form in its modal

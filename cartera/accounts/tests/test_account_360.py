@@ -266,6 +266,31 @@ def test_header_keeps_asking_until_the_queued_refresh_has_run(client, s360):
     assert "hx-trigger" not in given_up.content.decode()
 
 
+def test_header_asks_less_often_the_longer_the_refresh_takes(client, s360):
+    client.force_login(s360.executive)
+    snapshot = insight(s360.account)
+    type(snapshot).objects.filter(pk=snapshot.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+
+    def delay(seconds_ago: int) -> str:
+        since = timezone.now() - dt.timedelta(seconds=seconds_ago)
+        response = client.get(url("section", s360.account.pk, "header"), {"since": since.isoformat()})
+        return response.content.decode().split('hx-trigger="load delay:')[1].split('"')[0]
+
+    assert [delay(0), delay(7), delay(12), delay(25)] == ["1s", "2s", "3s", "5s"]
+
+
+def test_polling_the_header_reads_only_the_account_and_its_snapshot(client, s360, django_assert_num_queries):
+    client.force_login(s360.executive)
+    since = timezone.now().isoformat()
+    client.get(url("section", s360.account.pk, "header"), {"since": since})  # warm the session
+
+    # The session, the user, then the account joined with its snapshot, segment and service model.
+    with django_assert_num_queries(3):
+        response = client.get(url("section", s360.account.pk, "header"), {"since": since})
+
+    assert 'data-testid="header-refreshing"' in response.content.decode()
+
+
 # Query budget: the same whatever the size of the account
 
 
@@ -546,6 +571,8 @@ def test_adding_a_contact_from_the_page_fills_the_buying_center_gap(client, s360
 
     assert response.status_code == 200
     assert "contacts-changed" in triggers(response)
+    # A contact feeds no insight: the header does not wait for a refresh that was never queued.
+    assert "account-changed" not in triggers(response)
     center = client.get(url("section", s360.quiet.pk, "buying-center")).context["buying_center"]
     assert center.gaps == ["No se conoce al comprador económico"]
 
@@ -575,6 +602,7 @@ def test_adding_a_specialist_closes_the_coverage_gap(client, s360, make_user):
 
     assert response.status_code == 200
     assert "team-changed" in triggers(response)
+    assert "account-changed" not in triggers(response)  # no insights refresh to wait for
     assert triggers(response)["quick-action-done"]["message"] == "Rosa Lagos se unió al equipo de la cuenta."
     coverage = client.get(url("section", s360.account.pk, "team")).context["coverage"]
     assert coverage.gaps == []
