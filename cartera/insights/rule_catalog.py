@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, AccountStatus, Industry, SizeBand
 from cartera.core.regions import region_choices, region_name
+from cartera.core.templatetags.cartera_format import money
 from cartera.coverage.models import Portfolio, Territory
 from cartera.insights.models import LoyaltyTier, ProfitClass
 from cartera.insights.segments import (
@@ -194,9 +195,7 @@ def _value_label(name: str, value: Any, names: RuleNames) -> str:
         source = names.territories if name == "territory" else names.portfolios
         return source.get(int(value), f"#{value}")
     if kind == MONEY:
-        from cartera.profiles.numbers import format_money
-
-        return format_money(Decimal(str(value).strip()))
+        return money(Decimal(str(value).strip()), settings.CARTERA_DEFAULT_CURRENCY)
     return str(value)
 
 

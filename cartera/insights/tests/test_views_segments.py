@@ -563,3 +563,18 @@ def test_a_segment_count_opens_the_accounts_list_with_exactly_those_accounts(cli
 
     assert list(in_segment.context["page"].object_list) == [world.in_portfolio]
     assert list(alerts.context["page"].object_list) == [world.in_portfolio]
+
+
+def test_a_rule_describes_its_amounts_as_the_money_filter_writes_them():
+    from cartera.insights.rule_catalog import RuleNames, describe_segment_rule
+
+    rule = {
+        "all": [
+            {"field": "net_profit_12m", "op": "<", "value": "-396387"},
+            {"field": "revenue_12m", "op": ">=", "value": "1234.5"},
+        ]
+    }
+    with translation.override("es"):
+        text = describe_segment_rule(rule, RuleNames(territories={}, portfolios={}))
+    assert "-$396.387" in text
+    assert "$1.235" in text
