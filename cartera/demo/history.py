@@ -88,7 +88,7 @@ class HistoryPlanner:
         plan.referrals = self._referrals(rng, plan, days)
         plan.feedback = self._feedback(rng, plan, days)
         plan.opportunities = plan_opportunities(
-            seed=self.seed, plan=plan, products_by_line=self.products_by_line
+            seed=self.seed, as_of=self.as_of, plan=plan, products_by_line=self.products_by_line
         )
 
     def _contacts(self, rng: random.Random, plan: AccountPlan) -> list[ContactPlan]:

@@ -6,6 +6,7 @@ Planned from a random stream of its own per account, so the rest of the demo is 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from cartera.demo.plans import (
     weighted,
 )
 from cartera.pipeline.models import STAGE_PROBABILITY, CloseReason, Stage
+from cartera.pipeline.selectors import REBUY_WINDOW_DAYS, SIMILAR_DISCOUNT_POINTS
 
 # Share of the accounts with deals open today, and how many they have.
 OPEN_SHARE = 0.34
@@ -76,14 +78,13 @@ DEAL_NAMES = (
     "Convenio {line} {year}",
     "Proyecto {city}: {line}",
 )
-# A deal is on the terms of the last purchase when its discount is within this many points of it.
-SIMILAR_DISCOUNT_POINTS = Decimal(5)
 
 
 def plan_opportunities(
-    *, seed: int, plan: AccountPlan, products_by_line: dict[str, list[ProductSpec]]
+    *, seed: int, as_of: dt.date, plan: AccountPlan, products_by_line: dict[str, list[ProductSpec]]
 ) -> list[OpportunityPlan]:
-    """The account's open deals (for about a third of the accounts) and its closed ones of two years."""
+    """The account's open deals (for about a third of the accounts) and its closed ones of two years
+    before `as_of` (day 0)."""
     rng = random.Random(f"{seed}:pipeline:{plan.index}")
     deals = []
     if plan.pattern != Pattern.CHURNED and rng.random() < OPEN_SHARE:
@@ -91,7 +92,9 @@ def plan_opportunities(
             stage = weighted(rng, OPEN_STAGE_WEIGHTS)
             low, high = CLOSE_DAYS[stage]
             deals.append(
-                _deal(rng, plan, products_by_line, stage=stage, day=0, close_day=rng.randint(low, high))
+                _deal(
+                    rng, as_of, plan, products_by_line, stage=stage, day=0, close_day=rng.randint(low, high)
+                )
             )
     per_year = CLOSED_PER_YEAR.get(plan.pattern, 0.8)
     for _n in range(poisson(rng, per_year * 2)):
@@ -99,6 +102,7 @@ def plan_opportunities(
         won = rng.random() < WIN_SHARE
         deal = _deal(
             rng,
+            as_of,
             plan,
             products_by_line,
             stage=Stage.WON if won else Stage.LOST,
@@ -114,6 +118,7 @@ def plan_opportunities(
 
 def _deal(
     rng: random.Random,
+    as_of: dt.date,
     plan: AccountPlan,
     products_by_line: dict[str, list[ProductSpec]],
     *,
@@ -131,7 +136,9 @@ def _deal(
         discount = last_discount
     if last_day is None:
         purchase_type = PurchaseType.NEW_BUY
-    elif day - last_day < 365 and abs(discount - (last_discount or 0)) <= SIMILAR_DISCOUNT_POINTS:
+    elif (
+        day - last_day < REBUY_WINDOW_DAYS and abs(discount - (last_discount or 0)) <= SIMILAR_DISCOUNT_POINTS
+    ):
         purchase_type = PurchaseType.STRAIGHT_REBUY
     else:
         purchase_type = PurchaseType.MODIFIED_REBUY
@@ -146,7 +153,9 @@ def _deal(
     if stage not in (Stage.WON, Stage.LOST) and rng.random() < 0.25:
         probability = max(5, min(95, probability + rng.choice((-10, -5, 5, 10))))
     line_name = next(item.name for item in data.DEMO_PRODUCT_LINES if item.code == line)
-    name = rng.choice(DEAL_NAMES).format(line=line_name.lower(), city=plan.city, year=2026 + (day // 365))
+    name = rng.choice(DEAL_NAMES).format(
+        line=line_name.lower(), city=plan.city, year=(as_of + dt.timedelta(days=day)).year
+    )
     return OpportunityPlan(
         name=name[0].upper() + name[1:],
         line=line,

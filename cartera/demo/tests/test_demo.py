@@ -123,6 +123,19 @@ def test_another_seed_plans_another_company():
     assert [row[1:] for row in other] != [row[1:] for row in first]
 
 
+def test_deal_names_carry_the_year_of_the_demo_date_not_a_fixed_one():
+    as_of = dt.date(2031, 3, 15)
+    plans = DemoPlanner(seed=1, as_of=as_of).plan_chunk(0, 120)
+    open_years = {
+        deal.name.rsplit(" ", 1)[1]
+        for plan in plans
+        for deal in plan.opportunities
+        if deal.closed_day is None and deal.name.startswith("Convenio")
+    }
+
+    assert open_years == {"2031"}
+
+
 @pytest.fixture(scope="class")
 def demo(django_db_setup, django_db_blocker):
     """One demo company, loaded once for the tests that only read it and rolled back after them."""
