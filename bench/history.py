@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from itertools import accumulate, islice
 from pathlib import Path
 from typing import Any
@@ -42,32 +41,20 @@ from cartera.commerce.models import Channel, Order, OrderLine, Product, ProductL
 from cartera.core.testing import make_rut
 from cartera.costs.models import MarketingSpend, ServiceCost, ServiceCostKind
 from cartera.demo import data
+from cartera.demo.plans import (  # the demo's buying patterns and calendar: days relative to the as-of date
+    FIRST_DAY,
+    FORMER_AFTER_DAYS,
+    TENURE_FOR_LOYALTY_DAYS,
+    WINDOW_DAYS,
+    Pattern,
+    order_days,
+)
 from cartera.insights.models import Segment, ServiceModel
 from cartera.relationship.models import Referral, ReferralKind
 
-HISTORY_DAYS = 3 * 365
-FIRST_DAY = -(HISTORY_DAYS - 1)  # days are relative to the as-of date: 0 is that day
-WINDOW_DAYS = 365
-FORMER_AFTER_DAYS = 548
-TENURE_FOR_LOYALTY_DAYS = 730
 QUARTER_DAYS = 91
 YEARLY_PRICE_RISE = 0.035
 LOSS_MAKER_SHARE = 0.09
-
-
-class Pattern(StrEnum):
-    """The demo's buying patterns (cartera/demo): each leads to a known loyalty tier as of day 0."""
-
-    PROSPECT = "prospect"  # never bought
-    ONE_TIME = "one_time"  # one order: buyer
-    SPORADIC = "sporadic"  # a few orders a year: sporadic
-    CHURNED = "churned"  # bought for a while, nothing in 18 months: sporadic
-    FADER = "fader"  # frequent for two years, then faded: sporadic
-    GROWER = "grower"  # sporadic, then grew: frequent (loyal with a referral)
-    FREQUENT = "frequent"  # steady, no recent referral: frequent
-    LOYAL = "loyal"  # steady for years with a recent referral or testimonial: loyal
-    NEW_FREQUENT = "new_frequent"  # started less than a year ago: frequent, too new for loyal
-    WHALE = "whale"  # a very large client ordering every week
 
 
 PATTERN_ORDER = tuple(Pattern)  # the first accounts take every pattern once
@@ -181,81 +168,6 @@ class Ids:
         for name, size in BLOCKS.items():
             if getattr(self, name) > (number + 1) * size:
                 raise OverflowError(f"chunk {number} has more {name} rows than its id block ({size:,})")
-
-
-def regular_days(rng: random.Random, start: int, end: int, per_year: float) -> list[int]:
-    """Days between start and end for something that happens about `per_year` times a year, at
-    irregular but not random intervals (buyers reorder on a rhythm)."""
-    if per_year <= 0 or end < start:
-        return []
-    gap = 365 / per_year
-    days = []
-    day = start + rng.uniform(0, gap)
-    while day <= end:
-        days.append(int(day))
-        day += gap * rng.uniform(0.55, 1.45)
-    return days
-
-
-def keep_in_window(rng: random.Random, days: set[int], *, low: int, high: int | None, end: int = 0) -> None:
-    """Add or remove order days in the year up to `end` until their number is within [low, high]."""
-    inside = sorted(day for day in days if end - WINDOW_DAYS < day <= end)
-    while high is not None and len(inside) > high:
-        day = inside.pop(rng.randrange(len(inside)))
-        days.discard(day)
-    while len(inside) < low:
-        day = rng.randint(end - WINDOW_DAYS + 1, end)
-        if day not in days:
-            days.add(day)
-            inside.append(day)
-
-
-def order_days(rng: random.Random, pattern: Pattern) -> list[int]:
-    """The days an account ordered on, shaped as the demo shapes them so that the pattern's tier holds
-    as of day 0."""
-    days: set[int] = set()
-    if pattern == Pattern.PROSPECT:
-        return []
-    if pattern == Pattern.ONE_TIME:
-        return [rng.randint(FIRST_DAY, 0)]
-    if pattern == Pattern.SPORADIC:
-        start = rng.randint(FIRST_DAY, -500)
-        days = {start, *regular_days(rng, start, 0, rng.uniform(1.5, 3.2))}
-        if rng.random() < 0.8 and not any(day > -FORMER_AFTER_DAYS for day in days):
-            days.add(rng.randint(-FORMER_AFTER_DAYS + 1, 0))
-        keep_in_window(rng, days, low=0, high=3)
-    elif pattern == Pattern.CHURNED:
-        start = rng.randint(FIRST_DAY, -950)
-        end = rng.randint(-820, -FORMER_AFTER_DAYS - 10)
-        days = {start, end, *regular_days(rng, start, end, rng.uniform(3, 10))}
-    elif pattern == Pattern.FADER:
-        start = rng.randint(FIRST_DAY, -1000)
-        pivot = rng.randint(-560, -380)
-        days = {start, *regular_days(rng, start, pivot, rng.uniform(10, 20))}
-        days |= set(regular_days(rng, pivot, 0, rng.uniform(1, 2.5)))
-        keep_in_window(rng, days, low=1, high=3)
-        keep_in_window(rng, days, low=4, high=None, end=-WINDOW_DAYS)
-    elif pattern == Pattern.GROWER:
-        start = rng.randint(FIRST_DAY, -760)
-        pivot = rng.randint(-400, -240)
-        days = {start, *regular_days(rng, start, pivot, rng.uniform(1, 2.5))}
-        days |= set(regular_days(rng, pivot, 0, rng.uniform(10, 24)))
-        keep_in_window(rng, days, low=1, high=3, end=-WINDOW_DAYS)
-        keep_in_window(rng, days, low=5, high=None)
-    elif pattern in {Pattern.FREQUENT, Pattern.LOYAL}:
-        start = rng.randint(FIRST_DAY, -760)
-        days = {start, *regular_days(rng, start, 0, rng.uniform(9, 24))}
-        keep_in_window(rng, days, low=5, high=None)
-    elif pattern == Pattern.NEW_FREQUENT:
-        start = rng.randint(-330, -150)
-        days = {start, *regular_days(rng, start, 0, rng.uniform(10, 22))}
-        keep_in_window(rng, days, low=5, high=None)
-    elif pattern == Pattern.WHALE:
-        start = rng.randint(FIRST_DAY, FIRST_DAY + 30)
-        days = {start, *regular_days(rng, start, 0, rng.uniform(45, 70))}
-    if len(days) < 2:
-        days.add(rng.randint(min(days), -FORMER_AFTER_DAYS - 1) if pattern == Pattern.CHURNED else 0)
-    return sorted(days)
 
 
 class HistoryGenerator:

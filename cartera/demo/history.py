@@ -31,7 +31,6 @@ from cartera.demo.plans import (
     REGULAR_CONTACT_DAYS,
     TENURE_FOR_LOYALTY_DAYS,
     WHALE_LAPSE_DAYS,
-    WINDOW_DAYS,
     YEARLY_PRICE_RISE,
     AccountPlan,
     CommitmentPlan,
@@ -46,7 +45,7 @@ from cartera.demo.plans import (
     ReferralPlan,
     SpendPlan,
     in_window,
-    keep_in_window,
+    order_days,
     poisson,
     regular_days,
     weighted,
@@ -77,7 +76,7 @@ class HistoryPlanner:
         rng = random.Random(f"{self.seed}:history:{plan.index}")
         self.faker.seed_instance(rng.getrandbits(64))
         plan.contacts = self._contacts(rng, plan)
-        days = self._order_days(rng, plan.pattern)
+        days = order_days(rng, plan.pattern)
         plan.orders = self._orders(rng, plan, days)
         if days:
             plan.status = AccountStatus.FORMER if days[-1] <= -FORMER_AFTER_DAYS else AccountStatus.CLIENT
@@ -143,53 +142,6 @@ class HistoryPlanner:
             if phonenumbers.is_valid_number(phonenumbers.parse(number)):
                 return number
         return ""
-
-    @staticmethod
-    def _order_days(rng: random.Random, pattern: Pattern) -> list[int]:
-        """The days an account ordered on, shaped so that the pattern's tier holds as of day 0."""
-        days: set[int] = set()
-        if pattern == Pattern.PROSPECT:
-            return []
-        if pattern == Pattern.ONE_TIME:
-            return [rng.randint(FIRST_DAY, 0)]
-        if pattern == Pattern.SPORADIC:
-            start = rng.randint(FIRST_DAY, -500)
-            days = {start, *regular_days(rng, start, 0, rng.uniform(1.5, 3.2))}
-            if rng.random() < 0.8 and not any(day > -FORMER_AFTER_DAYS for day in days):
-                days.add(rng.randint(-FORMER_AFTER_DAYS + 1, 0))
-            keep_in_window(rng, days, low=0, high=3)
-        elif pattern == Pattern.CHURNED:
-            start = rng.randint(FIRST_DAY, -950)
-            end = rng.randint(-820, -FORMER_AFTER_DAYS - 10)
-            days = {start, end, *regular_days(rng, start, end, rng.uniform(3, 10))}
-        elif pattern == Pattern.FADER:
-            start = rng.randint(FIRST_DAY, -1000)
-            pivot = rng.randint(-560, -380)
-            days = {start, *regular_days(rng, start, pivot, rng.uniform(10, 20))}
-            days |= set(regular_days(rng, pivot, 0, rng.uniform(1, 2.5)))
-            keep_in_window(rng, days, low=1, high=3)
-            keep_in_window(rng, days, low=4, high=None, end=-WINDOW_DAYS)
-        elif pattern == Pattern.GROWER:
-            start = rng.randint(FIRST_DAY, -760)
-            pivot = rng.randint(-400, -240)
-            days = {start, *regular_days(rng, start, pivot, rng.uniform(1, 2.5))}
-            days |= set(regular_days(rng, pivot, 0, rng.uniform(10, 24)))
-            keep_in_window(rng, days, low=1, high=3, end=-WINDOW_DAYS)
-            keep_in_window(rng, days, low=5, high=None)
-        elif pattern in {Pattern.FREQUENT, Pattern.LOYAL}:
-            start = rng.randint(FIRST_DAY, -760)
-            days = {start, *regular_days(rng, start, 0, rng.uniform(9, 24))}
-            keep_in_window(rng, days, low=5, high=None)
-        elif pattern == Pattern.NEW_FREQUENT:
-            start = rng.randint(-330, -150)
-            days = {start, *regular_days(rng, start, 0, rng.uniform(10, 22))}
-            keep_in_window(rng, days, low=5, high=None)
-        elif pattern == Pattern.WHALE:
-            start = rng.randint(FIRST_DAY, FIRST_DAY + 30)
-            days = {start, *regular_days(rng, start, 0, rng.uniform(45, 70))}
-        if len(days) < 2:
-            days.add(rng.randint(min(days), -FORMER_AFTER_DAYS - 1) if pattern == Pattern.CHURNED else 0)
-        return sorted(days)
 
     def _orders(self, rng: random.Random, plan: AccountPlan, days: list[int]) -> list[OrderPlan]:
         if not days:
