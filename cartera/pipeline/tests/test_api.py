@@ -154,3 +154,20 @@ def test_the_list_query_budget_does_not_grow_with_the_page(api_client, world, dj
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/opportunities?page_size=40")
     assert len(response.json()["items"]) == 40
+
+
+def test_an_executive_gets_404_for_every_action_on_a_deal_of_a_hidden_account(api_client, world):
+    hidden = OpportunityFactory(account=world.elsewhere)
+    mine = OpportunityFactory(account=world.in_portfolio)
+    client = api_client(Role.ACCOUNT_EXECUTIVE)
+    etag = {"If-Match": f'W/"opportunity-{hidden.pk}-v1"'}
+    url = f"/api/v1/opportunities/{hidden.pk}"
+
+    listed = client.get("/api/v1/opportunities").json()["items"]
+
+    assert [item["id"] for item in listed] == [mine.pk]
+    assert client.get(url).status_code == 404
+    assert client.patch(url, {"name": "Otro"}, headers=etag).status_code == 404
+    assert client.post(f"{url}/move", {"stage": "proposal"}, headers=etag).status_code == 404
+    assert client.post(f"{url}/close", {"outcome": "won"}, headers=etag).status_code == 404
+    assert Opportunity.objects.get(pk=hidden.pk).version == 1
