@@ -26,16 +26,15 @@
     margin: "#6aa6c8",
   };
 
-  function money(value) {
-    return CarteraCharts.formatNumber(value);
-  }
+  // Axis and bar labels in the page's language ("1,5 M", "275 k"; "1.5M", "2.3B" in English): the
+  // browser's compact notation, so no unit abbreviation is hard-coded here.
+  const compactFormat = new Intl.NumberFormat(
+    (document.documentElement.lang || "es").startsWith("es") ? "es-CL" : "en-US",
+    { notation: "compact", maximumFractionDigits: 1 },
+  );
 
   function compact(value) {
-    const size = Math.abs(value);
-    if (size >= 1e9) return CarteraCharts.formatNumber(value / 1e9) + " MM";
-    if (size >= 1e6) return CarteraCharts.formatNumber(value / 1e6) + " M";
-    if (size >= 1e3) return CarteraCharts.formatNumber(value / 1e3) + " k";
-    return CarteraCharts.formatNumber(value);
+    return compactFormat.format(value);
   }
 
   // Axis labels on at most two short lines ("Costo de la\nmercadería"), so that they never overlap.

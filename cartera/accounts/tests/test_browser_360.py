@@ -50,6 +50,9 @@ def test_executive_reads_the_360_page_with_its_charts_drawn(s360, live_server, b
     expect(waterfall).to_have_attribute("data-chart-ready", "true")
     assert waterfall.locator("svg path").count() >= 5
     expect(waterfall.locator("svg text", has_text="Marketing")).to_have_count(1)
+    # Bar labels in the locale's compact notation, decimals kept ("3,3 M" rather than "3 M").
+    labels = waterfall.locator("svg text").all_text_contents()
+    assert any(re.fullmatch(r"-?\d+,\d\u00a0[kM]", text) for text in labels), labels
     trend = page.get_by_test_id("trend-chart")
     expect(trend).to_have_attribute("data-chart-ready", "true")
     assert trend.locator("svg path").count() >= 24
