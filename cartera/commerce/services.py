@@ -50,9 +50,11 @@ def product_update(*, actor: Any, product: Product, expected_version: int, **cha
         if product.unit_cost != old_cost:
             _recost_lines_without_own_cost(product)
             queue_insights_refresh(
-                OrderLine.objects.filter(product=product, unit_cost__isnull=True)
-                .values_list("order__account_id", flat=True)
-                .distinct()
+                (),
+                days=OrderLine.objects.filter(product=product, unit_cost__isnull=True)
+                .order_by()
+                .values_list("order__account_id", "order__date")
+                .distinct(),
             )
         return product
 

@@ -160,3 +160,51 @@ def test_each_write_rebuilds_only_the_daily_facts_it_touched(django_capture_on_c
     assert insight.revenue_12m == Decimal("1000.00")
     assert insight.cost_to_serve_12m == Decimal("10.00")
     assert insight.last_interaction_date == today
+
+
+def test_a_product_cost_change_rebuilds_only_the_days_of_lines_that_take_its_cost(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from cartera.commerce.services import product_update
+    from cartera.insights import services
+    from cartera.insights.models import AccountDay
+
+    rebuilt: list[dict] = []
+    original = services.facts_rebuild
+
+    def recording_facts_rebuild(**kwargs):
+        rebuilt.append(kwargs)
+        return original(**kwargs)
+
+    account = AccountFactory()
+    today = timezone.localdate()
+    product = ProductFactory(unit_cost=Decimal("600.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        for number, days_ago, cost in (("OC-1", 10, None), ("OC-2", 5, Decimal("500.00")), ("OC-3", 2, None)):
+            order_create(
+                actor=None,
+                account=account,
+                number=number,
+                date=today - dt.timedelta(days=days_ago),
+                lines=[
+                    LineInput(
+                        product=product, quantity=Decimal("1"), unit_price=Decimal("1000"), unit_cost=cost
+                    )
+                ],
+            )
+    monkeypatch.setattr(services, "facts_rebuild", recording_facts_rebuild)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(
+            actor=None, product=product, expected_version=product.version, unit_cost=Decimal("700.00")
+        )
+
+    # OC-2 carries a cost of its own: its day is left alone
+    assert rebuilt == [
+        {"days": [(account.pk, today - dt.timedelta(days=10)), (account.pk, today - dt.timedelta(days=2))]}
+    ]
+    assert list(AccountDay.objects.filter(account=account).order_by("date").values_list("cogs_cents")) == [
+        (70000,),
+        (50000,),
+        (70000,),
+    ]
