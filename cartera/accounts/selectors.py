@@ -132,11 +132,6 @@ def account_health(account: Account) -> AccountHealth:
     return AccountHealth(insight=insight, churn_factors=factors)
 
 
-def insight_refreshed_since(account: Account, moment: dt.datetime) -> bool:
-    """Whether the account's snapshot was recomputed at or after `moment` (a queued refresh has run)."""
-    return AccountInsight.objects.filter(account=account, updated_at__gte=moment).exists()
-
-
 # The buying center
 
 
