@@ -75,11 +75,25 @@ class AccountDay(models.Model):
     gross_cents = models.BigIntegerField(default=0)
     cost_to_serve_cents = models.BigIntegerField(default=0)
     marketing_cents = models.BigIntegerField(default=0)
+    # Running totals of the account up to and including this day. A sum over any window of days is the
+    # difference of two of them, so a metric as of a date reads one row per window edge and account
+    # instead of every day in the window (docs/adr/0010-running-totals.md).
+    orders_to_date = models.PositiveIntegerField(default=0)
+    revenue_to_date_cents = models.BigIntegerField(default=0)
+    cogs_to_date_cents = models.BigIntegerField(default=0)
+    gross_to_date_cents = models.BigIntegerField(default=0)
+    cost_to_serve_to_date_cents = models.BigIntegerField(default=0)
+    marketing_to_date_cents = models.BigIntegerField(default=0)
+    first_order_date = models.DateField(null=True, blank=True)
+    last_order_date = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("account day")
         verbose_name_plural = _("account days")
-        constraints = [models.UniqueConstraint(fields=["account", "date"], name="account_day_unique")]
+        constraints = [
+            # Also the index that finds an account's row on or before a date (read backwards from it).
+            models.UniqueConstraint(fields=["account", "date"], name="account_day_unique")
+        ]
         indexes = [
             # Covering for the money over a range of days of every account (the dashboard's previous year).
             models.Index(
@@ -92,20 +106,6 @@ class AccountDay(models.Model):
                     "marketing_cents",
                 ],
                 name="account_day_date_idx",
-            ),
-            # Covering: an account's figures over a range of days are read from the index alone.
-            models.Index(
-                fields=[
-                    "account",
-                    "date",
-                    "orders",
-                    "revenue_cents",
-                    "cogs_cents",
-                    "gross_cents",
-                    "cost_to_serve_cents",
-                    "marketing_cents",
-                ],
-                name="account_day_covering_idx",
             ),
         ]
 

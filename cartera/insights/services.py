@@ -86,6 +86,9 @@ def vacuum_after_bulk(*tables: str) -> None:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
+_FACTS_INSERT = f"insights_accountday ({sql.FACT_COLUMNS}, {', '.join(sql.RUNNING_TOTALS)})"
+
+
 def facts_rebuild(
     *, account_ids: Iterable[int] | None = None, days: Iterable[tuple[int, dt.date]] | None = None
 ) -> None:
@@ -111,14 +114,14 @@ def _facts_rebuild(
                 cursor.execute("DELETE FROM insights_accountday")
             # In account order, so that one account's days share a few pages (PostgreSQL keeps rows where
             # they are inserted): reading some accounts' facts touches few pages.
-            cursor.execute(
-                f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select()} ORDER BY 1, 2"
-            )
+            cursor.execute(f"INSERT INTO {_FACTS_INSERT} {sql.facts_with_running_totals(sql.facts_select())}")
             analyze(cursor, "insights_accountday")
             return
         for chunk in _chunks(sorted(set(account_ids))):
             cursor.execute(f"DELETE FROM insights_accountday WHERE account_id IN ({sql.id_list(chunk)})")
-            cursor.execute(f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select(chunk)}")
+            cursor.execute(
+                f"INSERT INTO {_FACTS_INSERT} {sql.facts_with_running_totals(sql.facts_select(chunk))}"
+            )
 
 
 def _facts_rebuild_days(cursor: Any, pairs: list[tuple[int, dt.date]]) -> None:
@@ -136,9 +139,17 @@ def _facts_rebuild_days(cursor: Any, pairs: list[tuple[int, dt.date]]) -> None:
     cursor.execute(
         f"DELETE FROM insights_accountday WHERE (account_id, date) IN (SELECT account_id, date FROM {table})"
     )
+    # Written with empty running totals, set just below with those of the accounts' later days, which
+    # move with the rebuilt days.
     cursor.execute(
-        f"INSERT INTO insights_accountday ({sql.FACT_COLUMNS}) {sql.facts_select(days_table=table)}"
+        f"INSERT INTO {_FACTS_INSERT} SELECT facts.*, 0, 0, 0, 0, 0, 0, NULL, NULL "
+        f"FROM ({sql.facts_select(days_table=table)}) AS facts"
     )
+    cursor.execute(f"DROP TABLE IF EXISTS {sql.RUNNING_TABLE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {sql.RUNNING_TABLE} AS {sql.running_totals_select(table)}")
+    analyze(cursor, sql.RUNNING_TABLE)
+    cursor.execute(sql.running_totals_update())
+    cursor.execute(f"DROP TABLE {sql.RUNNING_TABLE}")
     cursor.execute(f"DROP TABLE {table}")
 
 

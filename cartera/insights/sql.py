@@ -74,7 +74,8 @@ def facts_select(account_ids: Iterable[int] | None = None, *, days_table: str | 
         where_costs = f"WHERE c.account_id IN ({ids})"
         where_spend = f"WHERE m.account_id IN ({ids})"
     return f"""
-        SELECT account_id, date, SUM(orders), SUM(revenue), SUM(cogs), SUM(gross), SUM(cts), SUM(mkt)
+        SELECT account_id, date, SUM(orders) AS orders, SUM(revenue) AS revenue_cents, SUM(cogs) AS cogs_cents,
+            SUM(gross) AS gross_cents, SUM(cts) AS cost_to_serve_cents, SUM(mkt) AS marketing_cents
         FROM (
             -- Grouped per order after the join, so an account filter reaches the lines through the
             -- order index instead of summing every line of every order first.
@@ -99,10 +100,101 @@ FACT_COLUMNS = (
     "account_id, date, orders, revenue_cents, cogs_cents, gross_cents, cost_to_serve_cents, marketing_cents"
 )
 
+# The running totals of each facts row (its account's figures up to and including its day): sums of a
+# daily column, and the first and last day with orders.
+RUNNING_SUMS = {
+    "orders_to_date": "orders",
+    "revenue_to_date_cents": "revenue_cents",
+    "cogs_to_date_cents": "cogs_cents",
+    "gross_to_date_cents": "gross_cents",
+    "cost_to_serve_to_date_cents": "cost_to_serve_cents",
+    "marketing_to_date_cents": "marketing_cents",
+}
+RUNNING_TOTALS = [*RUNNING_SUMS, "first_order_date", "last_order_date"]
+_IN_DATE_ORDER = "WINDOW running AS (PARTITION BY account_id ORDER BY date)"
 
-def facts_for_orders_select(account_ids: Iterable[int]) -> str:
-    """Like facts_select, restricted to the given accounts through an indexed join on the order table."""
-    return facts_select(account_ids)
+
+def facts_with_running_totals(select: str) -> str:
+    """The facts rows of `select` (FACT_COLUMNS) with their running totals, in account and date order."""
+    running = ", ".join(
+        [
+            *(f"CAST(SUM({source}) OVER running AS BIGINT)" for source in RUNNING_SUMS.values()),
+            "MIN(CASE WHEN orders > 0 THEN date END) OVER running",
+            "MAX(CASE WHEN orders > 0 THEN date END) OVER running",
+        ]
+    )
+    return f"""
+        SELECT account_id, date, orders, revenue_cents, cogs_cents, gross_cents, cost_to_serve_cents,
+            marketing_cents, {running}
+        FROM ({select}) AS facts
+        {_IN_DATE_ORDER}
+        ORDER BY account_id, date
+    """
+
+
+RUNNING_TABLE = "insights_tmp_running"  # the running totals computed by running_totals_select
+
+
+def running_totals_select(days_table: str) -> str:
+    """The running totals of the facts rows of the accounts in `days_table` (account_id, date), from
+    the earliest of their listed days on (id, then RUNNING_TOTALS): each account's sums start again
+    from its last row before that day, so the cost follows the rows from there, not the history."""
+    sums = ", ".join(
+        f"COALESCE(b.{column}, 0) + CAST(SUM(d.{source}) OVER running AS BIGINT) AS {column}"
+        for column, source in RUNNING_SUMS.items()
+    )
+    before = _row_before("b", account="s.account_id", day="s.date", columns=RUNNING_TOTALS, comparison="<")
+    return f"""
+        SELECT d.id, {sums},
+            COALESCE(b.first_order_date, MIN(CASE WHEN d.orders > 0 THEN d.date END) OVER running)
+                AS first_order_date,
+            COALESCE(MAX(CASE WHEN d.orders > 0 THEN d.date END) OVER running, b.last_order_date)
+                AS last_order_date
+        FROM (SELECT account_id, MIN(date) AS date FROM {days_table} GROUP BY account_id) AS s
+        JOIN insights_accountday d ON d.account_id = s.account_id AND d.date >= s.date
+        {before}
+        WINDOW running AS (PARTITION BY d.account_id ORDER BY d.date)
+    """
+
+
+def running_totals_update() -> str:
+    """UPDATE writing the running totals of RUNNING_TABLE (running_totals_select's rows, few, read
+    first into a table so that the planner reaches each facts row through its primary key) into the
+    facts rows whose totals change."""
+    assignments = ", ".join(f"{column} = w.{column}" for column in RUNNING_TOTALS)
+    current = ", ".join(f"insights_accountday.{column}" for column in RUNNING_TOTALS)
+    computed = ", ".join(f"w.{column}" for column in RUNNING_TOTALS)
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return f"""
+        UPDATE insights_accountday SET {assignments}
+        FROM {RUNNING_TABLE} AS w
+        WHERE insights_accountday.id = w.id AND ({current}) {differs} ({computed})
+    """
+
+
+def _row_before(alias: str, *, account: str, day: str, columns: Iterable[str], comparison: str) -> str:
+    """A LEFT JOIN giving, as `alias`, the facts row of the account `account` with the latest date
+    `comparison` (< or <=) the date `day`: one probe of the (account, date) index, read backwards."""
+    if connection.vendor == "postgresql":
+        return f"""
+            LEFT JOIN LATERAL (
+                SELECT {", ".join(columns)} FROM insights_accountday
+                WHERE account_id = {account} AND date {comparison} {day}
+                ORDER BY date DESC LIMIT 1
+            ) {alias} ON TRUE"""
+    # SQLite has no LATERAL: the probe finds the row id, and the row is joined by it.
+    return f"""
+            LEFT JOIN insights_accountday {alias} ON {alias}.id = (
+                SELECT id FROM insights_accountday
+                WHERE account_id = {account} AND date {comparison} {day}
+                ORDER BY date DESC LIMIT 1
+            )"""
+
+
+def running_totals_on(as_of: dt.date, alias: str, columns: Iterable[str]) -> str:
+    """A LEFT JOIN giving, as `alias`, the running totals of each account (`acc`) on the date `as_of`:
+    those of its last facts row on or before that date (none: the account had no facts yet)."""
+    return _row_before(alias, account="acc.id", day=date_literal(as_of), columns=columns, comparison="<=")
 
 
 def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | None = None) -> str:
@@ -118,7 +210,11 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
         ids = id_list(account_ids)
         account_filter = f"WHERE acc.id IN ({ids})"
         fact_filter = f"AND account_id IN ({ids})"
-    in_window = f"date > {w}"
+
+    def between(column: str, end: str = "f", start: str = "w") -> str:
+        # A window's sum: the running total at its end less the one at its start (the start excluded).
+        return f"(COALESCE({end}.{column}, 0) - COALESCE({start}.{column}, 0))"
+
     return f"""
         SELECT m.*,
             CASE
@@ -139,16 +235,17 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
             END AS trust_score
         FROM (
             SELECT acc.id AS account_id,
-                COALESCE(f.revenue, 0) AS revenue_12m_cents,
-                COALESCE(f.cogs, 0) AS cogs_12m_cents,
-                COALESCE(f.gross, 0) AS gross_12m_cents,
-                COALESCE(f.cts, 0) AS cost_to_serve_12m_cents,
-                COALESCE(f.mkt, 0) AS marketing_spend_12m_cents,
-                COALESCE(f.revenue, 0) - COALESCE(f.cogs, 0) - COALESCE(f.cts, 0) - COALESCE(f.mkt, 0)
+                {between("revenue_to_date_cents")} AS revenue_12m_cents,
+                {between("cogs_to_date_cents")} AS cogs_12m_cents,
+                {between("gross_to_date_cents")} AS gross_12m_cents,
+                {between("cost_to_serve_to_date_cents")} AS cost_to_serve_12m_cents,
+                {between("marketing_to_date_cents")} AS marketing_spend_12m_cents,
+                {between("revenue_to_date_cents")} - {between("cogs_to_date_cents")}
+                    - {between("cost_to_serve_to_date_cents")} - {between("marketing_to_date_cents")}
                     AS net_profit_12m_cents,
-                COALESCE(f.orders_total, 0) AS orders_total,
-                COALESCE(f.orders_12m, 0) AS orders_12m,
-                COALESCE(f.orders_previous, 0) AS orders_previous_window,
+                COALESCE(f.orders_to_date, 0) AS orders_total,
+                {between("orders_to_date")} AS orders_12m,
+                {between("orders_to_date", "w", "p")} AS orders_previous_window,
                 f.first_order_date AS first_order_date,
                 f.last_order_date AS last_order_date,
                 COALESCE(r.referrals, 0) AS referrals_recent,
@@ -156,23 +253,9 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
                 COALESCE(c.kept, 0) AS commitments_kept,
                 COALESCE(c.broken, 0) AS commitments_broken
             FROM accounts_account acc
-            LEFT JOIN (
-                SELECT account_id,
-                    SUM(CASE WHEN {in_window} THEN revenue_cents ELSE 0 END) AS revenue,
-                    SUM(CASE WHEN {in_window} THEN cogs_cents ELSE 0 END) AS cogs,
-                    SUM(CASE WHEN {in_window} THEN gross_cents ELSE 0 END) AS gross,
-                    SUM(CASE WHEN {in_window} THEN cost_to_serve_cents ELSE 0 END) AS cts,
-                    SUM(CASE WHEN {in_window} THEN marketing_cents ELSE 0 END) AS mkt,
-                    SUM(orders) AS orders_total,
-                    SUM(CASE WHEN {in_window} THEN orders ELSE 0 END) AS orders_12m,
-                    SUM(CASE WHEN date > {date_literal(previous_start)} AND date <= {w} THEN orders ELSE 0 END)
-                        AS orders_previous,
-                    MIN(CASE WHEN orders > 0 THEN date END) AS first_order_date,
-                    MAX(CASE WHEN orders > 0 THEN date END) AS last_order_date
-                FROM insights_accountday
-                WHERE date <= {d} {fact_filter}
-                GROUP BY account_id
-            ) f ON f.account_id = acc.id
+            {running_totals_on(as_of, "f", RUNNING_TOTALS)}
+            {running_totals_on(window_start, "w", list(RUNNING_SUMS))}
+            {running_totals_on(previous_start, "p", ["orders_to_date"])}
             LEFT JOIN (
                 SELECT account_id, COUNT(*) AS referrals
                 FROM relationship_referral
@@ -208,26 +291,21 @@ def tiers_select(as_of: dt.date, rules: Rules) -> str:
     tenure_cut = as_of - dt.timedelta(days=rules.loyal_min_tenure_days)
     referral_start = as_of - dt.timedelta(days=rules.loyal_referral_days)
     d = date_literal(as_of)
+    orders_12m = "(f.orders_to_date - COALESCE(w.orders_to_date, 0))"
     return f"""
         SELECT acc.id AS account_id,
             CASE
-                WHEN COALESCE(f.orders_total, 0) = 0 THEN 'prospect'
-                WHEN f.orders_total = 1 THEN 'buyer'
-                WHEN f.orders_12m >= {rules.frequent_min_orders}
+                WHEN COALESCE(f.orders_to_date, 0) = 0 THEN 'prospect'
+                WHEN f.orders_to_date = 1 THEN 'buyer'
+                WHEN {orders_12m} >= {rules.frequent_min_orders}
                      AND f.first_order_date <= {date_literal(tenure_cut)}
                      AND r.account_id IS NOT NULL THEN 'loyal'
-                WHEN f.orders_12m >= {rules.frequent_min_orders} THEN 'frequent'
+                WHEN {orders_12m} >= {rules.frequent_min_orders} THEN 'frequent'
                 ELSE 'sporadic'
             END AS tier
         FROM accounts_account acc
-        LEFT JOIN (
-            SELECT account_id, SUM(orders) AS orders_total,
-                SUM(CASE WHEN date > {date_literal(window_start)} THEN orders ELSE 0 END) AS orders_12m,
-                MIN(date) AS first_order_date
-            FROM insights_accountday
-            WHERE date <= {d} AND orders > 0
-            GROUP BY account_id
-        ) f ON f.account_id = acc.id
+        {running_totals_on(as_of, "f", ["orders_to_date", "first_order_date"])}
+        {running_totals_on(window_start, "w", ["orders_to_date"])}
         LEFT JOIN (
             SELECT DISTINCT account_id FROM relationship_referral
             WHERE date > {date_literal(referral_start)} AND date <= {d}
