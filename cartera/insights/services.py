@@ -233,16 +233,20 @@ def _snapshot_chunk(
     compared = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since"]
     current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in compared)
     incoming = ", ".join(f"excluded.{column}" for column in compared)
+    previous = ", ".join(f"o.{column}" for column in compared)
+    tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
+    computed = ", ".join([d, *(f"n.{column}" for column in sql.METRIC_COLUMNS), "n.tier", tier_since])
     cursor.execute(
         f"""
         INSERT INTO {_SNAPSHOT_TABLE} (account_id, as_of, {columns}, tier, tier_since, profit_class,
             is_disconnected, days_overdue, churn_risk, churn_factors, updated_at)
         SELECT n.account_id, {d}, {selected}, n.tier,
-            CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END,
+            {tier_since},
             COALESCE(o.profit_class, 'L'), FALSE, 0, COALESCE(o.churn_risk, 0),
             COALESCE(o.churn_factors, '{{}}'), %s
         FROM {_TEMP} n LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
-        WHERE 1 = 1
+        -- The same test as the conflict clause's, made here so that an unchanged row is not even tried.
+        WHERE o.account_id IS NULL OR {distinct_differs(f"({previous})", f"({computed})")}
         ON CONFLICT (account_id) DO UPDATE SET as_of = excluded.as_of, {updates}, tier = excluded.tier,
             tier_since = excluded.tier_since, updated_at = excluded.updated_at
         WHERE {distinct_differs(f"({current})", f"({incoming})")}
