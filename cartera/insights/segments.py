@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy as _
 from cartera.accounts.models import Account, AccountStatus, Industry, SizeBand
 from cartera.core.regions import is_valid_region
 from cartera.insights.models import AccountInsight, LoyaltyTier, ProfitClass, Segment
+from cartera.insights.sql import distinct_differs
 
 # Kinds of field: what values and operators a condition on it takes.
 CODE = "code"  # one of a fixed set of codes
@@ -329,14 +330,13 @@ def segments_assign(*, account_ids: Iterable[int] | None = None) -> None:
     fallback = Value(default.pk if default is not None else None, output_field=BigIntegerField())
     chosen = Case(*whens, default=fallback, output_field=BigIntegerField()) if whens else fallback
     select, params = scope.annotate(chosen=chosen).values_list("account_id", "chosen").query.sql_with_params()
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE insights_accountinsight SET segment_id = CAST(c.chosen AS BIGINT)
             FROM ({select}) AS c
             WHERE insights_accountinsight.account_id = c.account_id
-                AND insights_accountinsight.segment_id {differs} CAST(c.chosen AS BIGINT)
+                AND {distinct_differs("insights_accountinsight.segment_id", "CAST(c.chosen AS BIGINT)")}
             """,
             params,
         )

@@ -17,6 +17,7 @@ from cartera.core.models import AuditRecord
 from cartera.core.services import model_update
 from cartera.insights import sql
 from cartera.insights.models import LoyaltyRules
+from cartera.insights.sql import distinct_differs
 
 CHUNK = 5000  # ids inlined per statement
 Progress = Callable[[int], None]
@@ -51,13 +52,6 @@ def loyalty_rules_update(*, actor: Any, expected_version: int, **changes: Any) -
 def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-def distinct_differs(left: str, right: str) -> str:
-    """SQL true when two row values (or values) differ, NULLs compared as values."""
-    return (
-        f"{left} IS DISTINCT FROM {right}" if connection.vendor == "postgresql" else f"{left} IS NOT {right}"
-    )
 
 
 def tune_for_bulk(cursor: Any) -> None:
@@ -142,7 +136,7 @@ def _facts_rebuild_days(cursor: Any, pairs: list[tuple[int, dt.date]]) -> None:
     # Written with empty running totals, set just below with those of the accounts' later days, which
     # move with the rebuilt days.
     cursor.execute(
-        f"INSERT INTO {_FACTS_INSERT} SELECT facts.*, 0, 0, 0, 0, 0, 0, NULL, NULL "
+        f"INSERT INTO {_FACTS_INSERT} SELECT facts.*, {sql.NO_RUNNING_TOTALS} "
         f"FROM ({sql.facts_select(days_table=table)}) AS facts"
     )
     cursor.execute(f"DROP TABLE IF EXISTS {sql.RUNNING_TABLE}")

@@ -39,6 +39,13 @@ def days_between(later: dt.date, column: str) -> str:
     return f"CAST(julianday({date_literal(later)}) - julianday({column}) AS INTEGER)"
 
 
+def distinct_differs(left: str, right: str) -> str:
+    """SQL true when two row values (or values) differ, NULLs compared as values."""
+    return (
+        f"{left} IS DISTINCT FROM {right}" if connection.vendor == "postgresql" else f"{left} IS NOT {right}"
+    )
+
+
 def id_list(ids: Iterable[int]) -> str:
     return ",".join(str(int(pk)) for pk in ids) or "NULL"
 
@@ -111,6 +118,16 @@ RUNNING_SUMS = {
     "marketing_to_date_cents": "marketing_cents",
 }
 RUNNING_TOTALS = [*RUNNING_SUMS, "first_order_date", "last_order_date"]
+# Written with a new facts row until running_totals_update gives it its own.
+NO_RUNNING_TOTALS = ", ".join(["0"] * len(RUNNING_SUMS) + ["NULL", "NULL"])
+
+
+def _order_days(alias: str = "") -> tuple[str, str]:
+    """The first and the last day with orders up to each row, over the `running` window."""
+    day = f"CASE WHEN {alias}orders > 0 THEN {alias}date END"
+    return f"MIN({day}) OVER running", f"MAX({day}) OVER running"
+
+
 _IN_DATE_ORDER = "WINDOW running AS (PARTITION BY account_id ORDER BY date)"
 
 
@@ -119,8 +136,7 @@ def facts_with_running_totals(select: str) -> str:
     running = ", ".join(
         [
             *(f"CAST(SUM({source}) OVER running AS BIGINT)" for source in RUNNING_SUMS.values()),
-            "MIN(CASE WHEN orders > 0 THEN date END) OVER running",
-            "MAX(CASE WHEN orders > 0 THEN date END) OVER running",
+            *_order_days(),
         ]
     )
     return f"""
@@ -144,12 +160,11 @@ def running_totals_select(days_table: str) -> str:
         for column, source in RUNNING_SUMS.items()
     )
     before = _row_before("b", account="s.account_id", day="s.date", columns=RUNNING_TOTALS, comparison="<")
+    first, last = _order_days("d.")
     return f"""
         SELECT d.id, {sums},
-            COALESCE(b.first_order_date, MIN(CASE WHEN d.orders > 0 THEN d.date END) OVER running)
-                AS first_order_date,
-            COALESCE(MAX(CASE WHEN d.orders > 0 THEN d.date END) OVER running, b.last_order_date)
-                AS last_order_date
+            COALESCE(b.first_order_date, {first}) AS first_order_date,
+            COALESCE({last}, b.last_order_date) AS last_order_date
         FROM (SELECT account_id, MIN(date) AS date FROM {days_table} GROUP BY account_id) AS s
         JOIN insights_accountday d ON d.account_id = s.account_id AND d.date >= s.date
         {before}
@@ -164,11 +179,10 @@ def running_totals_update() -> str:
     assignments = ", ".join(f"{column} = w.{column}" for column in RUNNING_TOTALS)
     current = ", ".join(f"insights_accountday.{column}" for column in RUNNING_TOTALS)
     computed = ", ".join(f"w.{column}" for column in RUNNING_TOTALS)
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     return f"""
         UPDATE insights_accountday SET {assignments}
         FROM {RUNNING_TABLE} AS w
-        WHERE insights_accountday.id = w.id AND ({current}) {differs} ({computed})
+        WHERE insights_accountday.id = w.id AND {distinct_differs(f"({current})", f"({computed})")}
     """
 
 
