@@ -259,9 +259,12 @@ def test_an_import_refreshes_only_the_days_it_touched_including_the_old_date_of_
         {"days": [(account.pk, dt.date(2025, 3, 1)), (account.pk, dt.date(2025, 3, 5))]},
         {"days": [(account.pk, dt.date(2025, 3, 1)), (account.pk, dt.date(2025, 3, 9))]},
     ]
+    # The running totals start again from the emptied day: the moved order now counts second.
     assert list(
-        AccountDay.objects.filter(account=account).order_by("date").values_list("date", "orders")
+        AccountDay.objects.filter(account=account)
+        .order_by("date")
+        .values_list("date", "orders", "orders_to_date", "first_order_date")
     ) == [
-        (dt.date(2025, 3, 5), 1),
-        (dt.date(2025, 3, 9), 1),
+        (dt.date(2025, 3, 5), 1, 1, dt.date(2025, 3, 5)),
+        (dt.date(2025, 3, 9), 1, 2, dt.date(2025, 3, 5)),
     ]
