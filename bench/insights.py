@@ -216,15 +216,13 @@ class Phases:
         self.seconds: dict[str, float] = defaultdict(float)
 
     def install(self) -> None:
-        from cartera.insights import churn, segments, services
+        from cartera.insights import services
 
         for module, name, label in (
             (services, "facts_rebuild", "facts"),
             (services, "_snapshot_chunk", "metrics snapshot"),
             (services, "profit_classes_refresh", "profit classes"),
-            (segments, "segments_assign", "segments"),
-            (services, "contact_alerts_refresh", "contact alerts"),
-            (churn, "churn_refresh", "churn risk"),
+            (services, "dependents_refresh", "segments, alerts, churn"),
         ):
             setattr(module, name, self._wrap(getattr(module, name), label))
 

@@ -21,12 +21,10 @@ that recomputation; an unchanged risk leaves both as they were.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.db import connection
 
 from cartera.insights import sql
-from cartera.insights.services_support import current_window_days
 
 FACTORS = ["recency", "orders_falling", "broken_commitments", "open_complaints", "disconnected"]
 
@@ -35,13 +33,10 @@ def _int(expression: str) -> str:
     return f"CAST(ROUND({expression}) AS INTEGER)"
 
 
-def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -> None:
-    """Recompute churn risk and its factors for the snapshot rows in scope."""
-    window = current_window_days()
-    ids = None if account_ids is None else list(account_ids)
-    scope = "" if ids is None else f"AND s.account_id IN ({sql.id_list(ids)})"
-    fact_scope = "" if ids is None else f"AND account_id IN ({sql.id_list(ids)})"
-    d = sql.date_literal(as_of)
+def churn_columns(*, as_of: dt.date, window: int, disconnected: str) -> str:
+    """The select list of the churn factors (named as FACTORS) of a snapshot row `s`, with its previous
+    risk (`old_risk`) and whether it was scored before (`scored`), given `fb` (open_complaints_join) and
+    the SQL `disconnected` telling whether the account is flagged for contact now."""
     # Everything comes from the snapshot row, whose metrics were computed as of the same date: the usual
     # gap is (last order - first order) / (orders - 1), and the window before has its own count.
     span = sql.days_between_columns("s.last_order_date", "s.first_order_date")
@@ -64,63 +59,33 @@ def churn_refresh(*, as_of: dt.date, account_ids: Iterable[int] | None = None) -
              ELSE 0 END"""
     broken = "CASE WHEN s.commitments_broken * 5 > 15 THEN 15 ELSE s.commitments_broken * 5 END"
     complaints = "CASE WHEN COALESCE(fb.open_complaints, 0) * 8 > 15 THEN 15 ELSE COALESCE(fb.open_complaints, 0) * 8 END"
-    disconnected = (
-        "CASE WHEN s.is_disconnected THEN 10 ELSE 0 END"
-        if connection.vendor == "postgresql"
-        else ("CASE WHEN s.is_disconnected = 1 THEN 10 ELSE 0 END")
-    )
     # A row never scored yet (just inserted, factors still empty) has no previous risk to keep.
     scored = (
         "(s.churn_factors <> '{}'::jsonb)"
         if connection.vendor == "postgresql"
         else "(s.churn_factors <> '{}')"
     )
-    if connection.vendor == "postgresql":
-        factors_json = (
-            "jsonb_build_object('recency', f.recency, 'orders_falling', f.orders_falling, "
-            "'broken_commitments', f.broken_commitments, 'open_complaints', f.open_complaints, "
-            "'disconnected', f.disconnected)"
-        )
-    else:
-        factors_json = (
-            "json_object('recency', f.recency, 'orders_falling', f.orders_falling, "
-            "'broken_commitments', f.broken_commitments, 'open_complaints', f.open_complaints, "
-            "'disconnected', f.disconnected)"
-        )
-    # Only rows whose score or factors change are written.
-    changed_factors = f"insights_accountinsight.churn_factors <> {factors_json}"
-    statement = f"""
-        UPDATE insights_accountinsight SET
-            churn_risk = f.risk,
-            churn_factors = {factors_json},
-            churn_risk_previous = CASE WHEN f.scored AND f.risk <> f.old_risk THEN f.old_risk
-                                       ELSE churn_risk_previous END,
-            churn_risk_changed_on = CASE WHEN f.scored AND f.risk <> f.old_risk THEN {d}
-                                         ELSE churn_risk_changed_on END
-        FROM (
-            SELECT x.*, CASE WHEN x.total > 100 THEN 100 ELSE x.total END AS risk
-            FROM (
-            SELECT y.*, y.recency + y.orders_falling + y.broken_commitments + y.open_complaints + y.disconnected
-                AS total
-            FROM (
-                SELECT s.account_id, s.churn_risk AS old_risk, {scored} AS scored,
-                    {recency} AS recency,
-                    {falling} AS orders_falling,
-                    {broken} AS broken_commitments,
-                    {complaints} AS open_complaints,
-                    {disconnected} AS disconnected
-                FROM insights_accountinsight s
-                LEFT JOIN (
-                    SELECT account_id, COUNT(*) AS open_complaints FROM relationship_feedback
-                    WHERE kind = 'complaint' AND status <> 'closed' AND date <= {d} {fact_scope}
-                    GROUP BY account_id
-                ) fb ON fb.account_id = s.account_id
-                WHERE 1 = 1 {scope}
-            ) y
-            ) x
-        ) f
-        WHERE insights_accountinsight.account_id = f.account_id
-            AND (f.risk <> f.old_risk OR {changed_factors})
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
+    return f"""s.churn_risk AS old_risk, {scored} AS scored,
+        {recency} AS recency,
+        {falling} AS orders_falling,
+        {broken} AS broken_commitments,
+        {complaints} AS open_complaints,
+        CASE WHEN {disconnected} THEN 10 ELSE 0 END AS disconnected"""
+
+
+def open_complaints_join(*, as_of: dt.date, account_ids: list[int] | None) -> str:
+    """A LEFT JOIN giving, as `fb`, each account's complaints dated <= as_of and not closed."""
+    scope = "" if account_ids is None else f"AND account_id IN ({sql.id_list(account_ids)})"
+    return f"""
+        LEFT JOIN (
+            SELECT account_id, COUNT(*) AS open_complaints FROM relationship_feedback
+            WHERE kind = 'complaint' AND status <> 'closed' AND date <= {sql.date_literal(as_of)} {scope}
+            GROUP BY account_id
+        ) fb ON fb.account_id = s.account_id"""
+
+
+def factors_json(alias: str) -> str:
+    """The JSON object of the factors of the row `alias` (every name of FACTORS with its points)."""
+    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    pairs = ", ".join(f"'{name}', {alias}.{name}" for name in FACTORS)
+    return f"{build}({pairs})"

@@ -254,20 +254,17 @@ def queue_segments_reassign() -> None:
 def segments_reassign() -> int:
     """Give every account its segment under the current rules, then refresh what depends on the segment:
     contact alerts and churn risk (each account as of its own snapshot date). Returns the accounts seen."""
-    from cartera.insights.churn import churn_refresh
-    from cartera.insights.segments import segments_assign
-    from cartera.insights.services import CHUNK, contact_alerts_refresh
+    from cartera.insights.dependents import dependents_refresh
 
-    with transaction.atomic():
-        segments_assign()
-        with connection.cursor() as cursor:
-            contact_alerts_refresh(cursor)
+    with transaction.atomic(), connection.cursor() as cursor:
         days = list(AccountInsight.objects.order_by("as_of").values_list("as_of", flat=True).distinct())
         if len(days) == 1:
-            churn_refresh(as_of=days[0])
+            dependents_refresh(cursor, as_of=days[0])
         else:
+            from cartera.insights.services import CHUNK
+
             for day in days:
                 ids = list(AccountInsight.objects.filter(as_of=day).values_list("account_id", flat=True))
                 for start in range(0, len(ids), CHUNK):
-                    churn_refresh(as_of=day, account_ids=ids[start : start + CHUNK])
+                    dependents_refresh(cursor, as_of=day, account_ids=ids[start : start + CHUNK])
         return AccountInsight.objects.count()

@@ -310,11 +310,11 @@ def segment_matches(segment: Segment) -> QuerySet[AccountInsight]:
     return AccountInsight.objects.filter(rule_to_q(segment.rule))
 
 
-def segments_assign(*, account_ids: Iterable[int] | None = None) -> None:
-    """Give every account in scope the first segment by priority that matches, else the default one.
+def segment_choice_select(account_ids: Iterable[int] | None = None) -> tuple[str, list[Any]]:
+    """SELECT (with its parameters) of `account_id` and `chosen`, the segment each snapshot row in scope
+    gets: the first by priority whose rule it matches, else the default one (NULL without one).
 
-    One set-based statement: the rules, compiled by the ORM into a CASE in priority order, are evaluated
-    over the snapshot rows in scope, and only the rows whose segment changes are written."""
+    The rules, compiled by the ORM into a CASE in priority order, are evaluated over the snapshot rows."""
     scope = AccountInsight.objects.all()
     if account_ids is not None:
         scope = scope.filter(account_id__in=list(account_ids))
@@ -330,6 +330,14 @@ def segments_assign(*, account_ids: Iterable[int] | None = None) -> None:
     fallback = Value(default.pk if default is not None else None, output_field=BigIntegerField())
     chosen = Case(*whens, default=fallback, output_field=BigIntegerField()) if whens else fallback
     select, params = scope.annotate(chosen=chosen).values_list("account_id", "chosen").query.sql_with_params()
+    return select, list(params)
+
+
+def segments_assign(*, account_ids: Iterable[int] | None = None) -> None:
+    """Give every account in scope its segment (segment_choice_select), writing only the rows whose
+    segment changes; what follows from the segment is left as it was (a recomputation refreshes the
+    segment with it, dependents.dependents_refresh)."""
+    select, params = segment_choice_select(account_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

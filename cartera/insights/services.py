@@ -16,6 +16,7 @@ from cartera.core.events import emit_events, wanted
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_update
 from cartera.insights import sql
+from cartera.insights.dependents import dependents_refresh
 from cartera.insights.models import LoyaltyRules
 from cartera.insights.sql import distinct_differs
 
@@ -176,17 +177,11 @@ def snapshot_recompute(
         groups: Iterable[list[int] | None] = [None] if ids is None else _chunks(ids)
         for group in groups:
             moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
-        moved_class = profit_classes_refresh(cursor)
         if ids is not None:
-            # Accounts pushed into another class by this refresh are re-segmented with it.
-            ids = sorted(set(ids) | set(moved_class))
-        from cartera.insights.segments import segments_assign
-
-        segments_assign(account_ids=ids)
-        contact_alerts_refresh(cursor, account_ids=ids)
-        from cartera.insights.churn import churn_refresh
-
-        churn_refresh(as_of=day, account_ids=ids)
+            # A refresh of some accounts can move the class of others (the ranking is population-wide):
+            # those are refreshed with them. A full recomputation wrote every class with the metrics.
+            ids = sorted(set(ids) | set(profit_classes_refresh(cursor)))
+        dependents_refresh(cursor, as_of=day, account_ids=ids)
         if refreshed is None:
             analyze(cursor, _SNAPSHOT_TABLE)
     count = refreshed if refreshed is not None else _count_accounts()
@@ -222,27 +217,31 @@ def _snapshot_chunk(
             _announce_tier_changes(recorded_at=now)
     columns = ", ".join(sql.METRIC_COLUMNS)
     selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
-    updates = ", ".join(f"{column} = excluded.{column}" for column in sql.METRIC_COLUMNS)
+    tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
     # Only rows whose figures change are written (an unchanged row costs no write, nor index upkeep).
-    compared = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since"]
+    compared = {"as_of": d, **{column: f"n.{column}" for column in sql.METRIC_COLUMNS}}
+    compared |= {"tier": "n.tier", "tier_since": tier_since}
+    if ids is None:
+        # Every account is here: the profit classes are ranked over these rows and written with them.
+        profit_class = profit_class_case(cursor, _TEMP, "n.")
+        compared["profit_class"] = profit_class
+    else:
+        profit_class = "COALESCE(o.profit_class, 'L')"  # ranked over the whole snapshot just after
     current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in compared)
     incoming = ", ".join(f"excluded.{column}" for column in compared)
     previous = ", ".join(f"o.{column}" for column in compared)
-    tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
-    computed = ", ".join([d, *(f"n.{column}" for column in sql.METRIC_COLUMNS), "n.tier", tier_since])
+    computed = ", ".join(compared.values())
+    updates = ", ".join(f"{column} = excluded.{column}" for column in compared)
     cursor.execute(
         f"""
         INSERT INTO {_SNAPSHOT_TABLE} (account_id, as_of, {columns}, tier, tier_since, profit_class,
             is_disconnected, days_overdue, churn_risk, churn_factors, updated_at)
-        SELECT n.account_id, {d}, {selected}, n.tier,
-            {tier_since},
-            COALESCE(o.profit_class, 'L'), FALSE, 0, COALESCE(o.churn_risk, 0),
-            COALESCE(o.churn_factors, '{{}}'), %s
+        SELECT n.account_id, {d}, {selected}, n.tier, {tier_since}, {profit_class},
+            FALSE, 0, COALESCE(o.churn_risk, 0), COALESCE(o.churn_factors, '{{}}'), %s
         FROM {_TEMP} n LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
         -- The same test as the conflict clause's, made here so that an unchanged row is not even tried.
         WHERE o.account_id IS NULL OR {distinct_differs(f"({previous})", f"({computed})")}
-        ON CONFLICT (account_id) DO UPDATE SET as_of = excluded.as_of, {updates}, tier = excluded.tier,
-            tier_since = excluded.tier_since, updated_at = excluded.updated_at
+        ON CONFLICT (account_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at
         WHERE {distinct_differs(f"({current})", f"({incoming})")}
         """,
         [timezone.now()],
@@ -279,25 +278,7 @@ def profit_classes_refresh(cursor: Any) -> list[int]:
     the ranking index find where B and C start (stopping there), and one pass rewrites only the rows on
     the wrong side of those two places.
     """
-    cursor.execute(
-        f"SELECT COALESCE(SUM(net_profit_12m_cents), 0) FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0"
-    )
-    total = int(cursor.fetchone()[0])
-    starts = [_ranking_start(cursor, total, share) for share in (80, 95)]
-    ranks_before = [
-        "FALSE"
-        if start is None
-        else f"(net_profit_12m_cents > {start[0]} OR "
-        f"(net_profit_12m_cents = {start[0]} AND account_id < {start[1]}))"
-        for start in starts
-    ]
-    expected = f"""CASE WHEN net_profit_12m_cents <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A'
-        WHEN {ranks_before[1]} THEN 'B' ELSE 'C' END"""
-    if starts[0] is None:  # every positive account is in A
-        expected = "CASE WHEN net_profit_12m_cents <= 0 THEN 'L' ELSE 'A' END"
-    elif starts[1] is None:
-        expected = f"""CASE WHEN net_profit_12m_cents <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A'
-            ELSE 'B' END"""
+    expected = profit_class_case(cursor, _SNAPSHOT_TABLE)
     cursor.execute(
         f"""
         UPDATE {_SNAPSHOT_TABLE} SET profit_class = {expected}
@@ -308,7 +289,30 @@ def profit_classes_refresh(cursor: Any) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _ranking_start(cursor: Any, total: int, share: int) -> tuple[int, int] | None:
+def profit_class_case(cursor: Any, table: str, alias: str = "") -> str:
+    """The CASE giving each row of `table` (rows with account_id and net_profit_12m_cents; `alias.` as
+    their prefix in the statement it goes into) its class among that table's rows (profit_classes_refresh)."""
+    cursor.execute(
+        f"SELECT COALESCE(SUM(net_profit_12m_cents), 0) FROM {table} WHERE net_profit_12m_cents > 0"
+    )
+    total = int(cursor.fetchone()[0])
+    starts = [_ranking_start(cursor, table, total, share) for share in (80, 95)]
+    net, account = f"{alias}net_profit_12m_cents", f"{alias}account_id"
+    ranks_before = [
+        "FALSE"
+        if start is None
+        else f"({net} > {start[0]} OR ({net} = {start[0]} AND {account} < {start[1]}))"
+        for start in starts
+    ]
+    if starts[0] is None:  # every positive account is in A
+        return f"CASE WHEN {net} <= 0 THEN 'L' ELSE 'A' END"
+    if starts[1] is None:
+        return f"CASE WHEN {net} <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A' ELSE 'B' END"
+    return f"""CASE WHEN {net} <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A'
+        WHEN {ranks_before[1]} THEN 'B' ELSE 'C' END"""
+
+
+def _ranking_start(cursor: Any, table: str, total: int, share: int) -> tuple[int, int] | None:
     """(net profit, account) of the first positive account, in ranking order, whose cumulative profit
     before it reaches `share` % of the total; None when none does."""
     cursor.execute(
@@ -319,7 +323,7 @@ def _ranking_start(cursor: Any, total: int, share: int) -> tuple[int, int] | Non
                     ORDER BY net_profit_12m_cents DESC, account_id
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
                 ) AS before
-            FROM {_SNAPSHOT_TABLE} WHERE net_profit_12m_cents > 0
+            FROM {table} WHERE net_profit_12m_cents > 0
             ORDER BY net_profit_12m_cents DESC, account_id
         ) ranked
         WHERE COALESCE(before, 0) * 100 >= CAST({int(total)} AS BIGINT) * {int(share)}
@@ -328,36 +332,6 @@ def _ranking_start(cursor: Any, total: int, share: int) -> tuple[int, int] | Non
     )
     row = cursor.fetchone()
     return None if row is None else (int(row[0]), int(row[1]))
-
-
-def contact_alerts_refresh(cursor: Any, *, account_ids: list[int] | None = None) -> None:
-    """Flag the accounts whose days without contact exceed their segment's limit, with the days overdue.
-    An account never contacted counts from its creation as a client of cartera. An account without a
-    segment has no limit, so it is never flagged (a flag left from an earlier segment is cleared)."""
-    where = "" if account_ids is None else f"AND s.account_id IN ({sql.id_list(account_ids)})"
-    flag = "CASE WHEN lim.days > lim.max_days THEN TRUE ELSE FALSE END"
-    overdue = "CASE WHEN lim.days > lim.max_days THEN lim.days - lim.max_days ELSE 0 END"
-    cursor.execute(
-        f"""
-        UPDATE {_SNAPSHOT_TABLE} SET
-            is_disconnected = {flag},
-            days_overdue = {overdue}
-        FROM (
-            SELECT s.account_id,
-                COALESCE(s.days_without_contact, {sql.days_between_columns("s.as_of", "acc_created.created_on")})
-                    AS days,
-                sm.max_days_without_contact AS max_days
-            FROM {_SNAPSHOT_TABLE} s
-            LEFT JOIN insights_segment seg ON seg.id = s.segment_id
-            LEFT JOIN insights_servicemodel sm ON sm.id = seg.service_model_id
-            JOIN (SELECT id, {sql.date_of("created_at")} AS created_on FROM accounts_account) acc_created
-                ON acc_created.id = s.account_id
-            WHERE 1 = 1 {where}
-        ) lim
-        WHERE {_SNAPSHOT_TABLE}.account_id = lim.account_id
-            AND {distinct_differs(f"({_SNAPSHOT_TABLE}.is_disconnected, {_SNAPSHOT_TABLE}.days_overdue)", f"({flag}, {overdue})")}
-        """
-    )
 
 
 def tier_history_backfill(
