@@ -23,8 +23,13 @@ class ServiceCostKind(models.TextChoices):
 class ServiceCost(TimeStampedModel):
     """A cost of serving an account on a date: support time, visits, logistics, special terms."""
 
+    # Found by the (account, date) index below, which also serves lookups by account alone.
     account = models.ForeignKey(
-        "accounts.Account", verbose_name=_("account"), on_delete=models.CASCADE, related_name="service_costs"
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="service_costs",
+        db_index=False,
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=ServiceCostKind.choices)
@@ -53,6 +58,7 @@ class MarketingSpend(TimeStampedModel):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="marketing_spend",
+        db_index=False,  # the (account, date) index below serves lookups by account alone
     )
     date = models.DateField(_("date"))
     campaign = models.CharField(_("campaign"), max_length=200)

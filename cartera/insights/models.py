@@ -91,7 +91,9 @@ class AccountDay(models.Model):
         verbose_name = _("account day")
         verbose_name_plural = _("account days")
         constraints = [
-            # Also the index that finds an account's row on or before a date (read backwards from it).
+            # Also the index that finds an account's row on or before a date (read backwards from it);
+            # on PostgreSQL it holds the running totals too, so that probe reads no table page
+            # (migration 0008).
             models.UniqueConstraint(fields=["account", "date"], name="account_day_unique")
         ]
         indexes = [
@@ -182,7 +184,8 @@ class AccountInsight(models.Model):
     gross_12m_cents = models.BigIntegerField(default=0)
     cost_to_serve_12m_cents = models.BigIntegerField(default=0)
     marketing_spend_12m_cents = models.BigIntegerField(default=0)
-    net_profit_12m_cents = models.BigIntegerField(default=0, db_index=True)
+    # Indexed by insight_profit_rank_idx below (its leading column), which also serves range filters.
+    net_profit_12m_cents = models.BigIntegerField(default=0)
     orders_total = models.PositiveIntegerField(default=0)
     orders_12m = models.PositiveIntegerField(default=0)
     # Orders in the window before (D - 2W < date <= D - W), for the churn factor "orders falling".

@@ -200,6 +200,10 @@ def _snapshot_chunk(
     d = sql.date_literal(day)
     cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
     cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules, ids)}")
+    if ids is not None:
+        # A few rows: with their count known, the planner reaches the snapshot rows by primary key
+        # instead of reading the whole snapshot to join them.
+        analyze(cursor, _TEMP)
     moves = 0
     if record_moves:
         now = timezone.now()
