@@ -27,6 +27,18 @@ from django.db import connection
 from cartera.insights import sql
 
 FACTORS = ["recency", "orders_falling", "broken_commitments", "open_complaints", "disconnected"]
+# The snapshot columns churn_columns reads.
+SNAPSHOT_COLUMNS = [
+    "churn_risk",
+    "churn_factors",
+    "orders_total",
+    "orders_12m",
+    "orders_previous_window",
+    "first_order_date",
+    "last_order_date",
+    "recency_days",
+    "commitments_broken",
+]
 
 
 def _int(expression: str) -> str:

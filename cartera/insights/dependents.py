@@ -30,8 +30,10 @@ def dependents_refresh(cursor: Any, *, as_of: dt.date, account_ids: Iterable[int
     ids = None if account_ids is None else sorted(set(account_ids))
     if ids == []:
         return
-    choice, params = segment_choice_select(ids)
-    scope = "" if ids is None else f"WHERE s.account_id IN ({sql.id_list(ids)})"
+    # One read of each snapshot row: its segment is chosen and its columns read by the same SELECT.
+    choice, params = segment_choice_select(
+        ids, columns=[*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact"]
+    )
     days = f"COALESCE(s.days_without_contact, {sql.days_between_columns('s.as_of', 'acc.created_on')})"
     # No segment, or none with a service model: no limit, never flagged (a flag left is cleared).
     limit_passed = f"{days} > sm.max_days_without_contact"
@@ -63,17 +65,15 @@ def dependents_refresh(cursor: Any, *, as_of: dt.date, account_ids: Iterable[int
         FROM (
             SELECT y.*, CASE WHEN {total} > 100 THEN 100 ELSE {total} END AS risk
             FROM (
-                SELECT s.account_id, CAST(c.chosen AS BIGINT) AS segment_id,
+                SELECT s.account_id, CAST(s.chosen AS BIGINT) AS segment_id,
                     {flag} AS flag, {overdue} AS overdue,
                     {churn.churn_columns(as_of=as_of, window=current_window_days(), disconnected=limit_passed)}
-                FROM {SNAPSHOT} s
-                JOIN ({choice}) AS c ON c.account_id = s.account_id
+                FROM ({choice}) AS s
                 JOIN (SELECT id, {sql.date_of("created_at")} AS created_on FROM accounts_account) acc
                     ON acc.id = s.account_id
-                LEFT JOIN insights_segment seg ON seg.id = CAST(c.chosen AS BIGINT)
+                LEFT JOIN insights_segment seg ON seg.id = CAST(s.chosen AS BIGINT)
                 LEFT JOIN insights_servicemodel sm ON sm.id = seg.service_model_id
                 {churn.open_complaints_join(as_of=as_of, account_ids=ids)}
-                {scope}
             ) y
         ) f
         WHERE {SNAPSHOT}.account_id = f.account_id AND ({changed})

@@ -310,9 +310,12 @@ def segment_matches(segment: Segment) -> QuerySet[AccountInsight]:
     return AccountInsight.objects.filter(rule_to_q(segment.rule))
 
 
-def segment_choice_select(account_ids: Iterable[int] | None = None) -> tuple[str, list[Any]]:
-    """SELECT (with its parameters) of `account_id` and `chosen`, the segment each snapshot row in scope
-    gets: the first by priority whose rule it matches, else the default one (NULL without one).
+def segment_choice_select(
+    account_ids: Iterable[int] | None = None, columns: Iterable[str] = ()
+) -> tuple[str, list[Any]]:
+    """SELECT (with its parameters) of `account_id`, `chosen`, the segment each snapshot row in scope
+    gets (the first by priority whose rule it matches, else the default one; NULL without one), and
+    the snapshot's `columns`, each named as in the table.
 
     The rules, compiled by the ORM into a CASE in priority order, are evaluated over the snapshot rows."""
     scope = AccountInsight.objects.all()
@@ -329,7 +332,8 @@ def segment_choice_select(account_ids: Iterable[int] | None = None) -> tuple[str
         whens.append(When(condition if condition else Q(pk__isnull=False), then=Value(segment.pk)))
     fallback = Value(default.pk if default is not None else None, output_field=BigIntegerField())
     chosen = Case(*whens, default=fallback, output_field=BigIntegerField()) if whens else fallback
-    select, params = scope.annotate(chosen=chosen).values_list("account_id", "chosen").query.sql_with_params()
+    rows = scope.annotate(chosen=chosen).values_list("account_id", "chosen", *columns)
+    select, params = rows.query.sql_with_params()
     return select, list(params)
 
 

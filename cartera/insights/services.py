@@ -180,7 +180,7 @@ def snapshot_recompute(
         if ids is not None:
             # A refresh of some accounts can move the class of others (the ranking is population-wide):
             # those are refreshed with them. A full recomputation wrote every class with the metrics.
-            ids = sorted(set(ids) | set(profit_classes_refresh(cursor)))
+            ids = sorted(set(ids) | set(profit_classes_refresh(cursor, changed=ids)))
         dependents_refresh(cursor, as_of=day, account_ids=ids)
         if refreshed is None:
             analyze(cursor, _SNAPSHOT_TABLE)
@@ -271,7 +271,10 @@ def _announce_tier_changes(*, recorded_at: dt.datetime) -> None:
     )
 
 
-def profit_classes_refresh(cursor: Any) -> list[int]:
+CLASS_RANGE_LIMIT = 20_000  # changed accounts beyond which the whole snapshot is checked
+
+
+def profit_classes_refresh(cursor: Any, changed: list[int] | None = None) -> list[int]:
     """A/B/C over accounts with positive net profit, ranked by it (ties by account id): A while the
     cumulative share before the account is under 80 %, B under 95 %, C the rest; L for zero or negative.
 
@@ -279,41 +282,107 @@ def profit_classes_refresh(cursor: Any) -> list[int]:
     and what depends on the class (segment, contact alert, churn) must follow for those too.
 
     The cumulative share only grows along the ranking, so each class is a stretch of it: two walks down
-    the ranking index find where B and C start (stopping there), and one pass rewrites only the rows on
-    the wrong side of those two places.
+    the ranking index find where B and C start (stopping there). Without `changed`, one pass rewrites
+    the rows on the wrong side of those two places. With `changed`, the accounts whose net profit changed
+    since the classes were last ranked (every other row then sits in its class's stretch), only those
+    and the rows between each new start and the nearest unchanged rows of the right class on either side
+    of it can be wrong: the stretch the start moved over (_around_start).
     """
-    expected = profit_class_case(cursor, _SNAPSHOT_TABLE)
+    starts = _class_starts(cursor, _SNAPSHOT_TABLE)
+    expected = _class_case(starts)
+    if changed is None or len(changed) > CLASS_RANGE_LIMIT or None in starts:
+        scopes = ["1 = 1"]
+    else:
+        scopes = [f"account_id IN ({sql.id_list(changed)})"] if changed else []
+        scopes += [
+            _around_start(cursor, start, upper, changed)
+            for start, upper in zip(starts, (("A",), ("A", "B")), strict=True)
+            if start is not None
+        ]
+    moved: list[int] = []
+    for scope in scopes:
+        cursor.execute(
+            f"""
+            UPDATE {_SNAPSHOT_TABLE} SET profit_class = {expected}
+            WHERE {scope} AND profit_class <> {expected}
+            RETURNING account_id
+            """
+        )
+        moved += [row[0] for row in cursor.fetchall()]
+    return sorted(set(moved))
+
+
+def _ranked_before(start: tuple[int, int], alias: str = "") -> str:
+    """SQL true for the rows ranked before the row (net profit, account) `start`; its first conjunct
+    bounds the ranking index's range."""
+    net, account = f"{alias}net_profit_12m_cents", f"{alias}account_id"
+    return f"({net} >= {start[0]} AND ({net} > {start[0]} OR {account} < {start[1]}))"
+
+
+def _ranked_from(start: tuple[int, int], alias: str = "") -> str:
+    """SQL true for the row `start` and those ranked after it (the complement of _ranked_before)."""
+    net, account = f"{alias}net_profit_12m_cents", f"{alias}account_id"
+    return f"({net} <= {start[0]} AND ({net} < {start[0]} OR {account} >= {start[1]}))"
+
+
+def _around_start(cursor: Any, start: tuple[int, int], upper: tuple[str, ...], changed: list[int]) -> str:
+    """SQL selecting the positive rows that may be on the wrong side of the class boundary `start` (the
+    first row of the lower classes) after the accounts `changed` moved in the ranking: those strictly
+    between the nearest unchanged row of an upper class ranked before it and the nearest unchanged row of
+    a lower class ranked from it on. Each is found by a short walk from `start` along the ranking index."""
+    classes = ", ".join(f"'{code}'" for code in upper)
+    unchanged = f"account_id NOT IN ({sql.id_list(changed)})"
     cursor.execute(
         f"""
-        UPDATE {_SNAPSHOT_TABLE} SET profit_class = {expected}
-        WHERE profit_class <> {expected}
-        RETURNING account_id
+        SELECT net_profit_12m_cents, account_id FROM {_SNAPSHOT_TABLE}
+        WHERE {_ranked_before(start)} AND profit_class IN ({classes}) AND {unchanged}
+        ORDER BY net_profit_12m_cents, account_id DESC LIMIT 1
         """
     )
-    return [row[0] for row in cursor.fetchall()]
+    above = cursor.fetchone()
+    cursor.execute(
+        f"""
+        SELECT net_profit_12m_cents, account_id FROM {_SNAPSHOT_TABLE}
+        WHERE {_ranked_from(start)} AND net_profit_12m_cents > 0 AND profit_class NOT IN ({classes})
+            AND {unchanged}
+        ORDER BY net_profit_12m_cents DESC, account_id LIMIT 1
+        """
+    )
+    below = cursor.fetchone()
+    bounds = ["net_profit_12m_cents > 0"]
+    if above is not None:  # ranked after it
+        bounds.append(_ranked_from((int(above[0]), int(above[1]) + 1)))
+    if below is not None:  # ranked before it
+        bounds.append(_ranked_before((int(below[0]), int(below[1]))))
+    return f"({' AND '.join(bounds)})"
 
 
 def profit_class_case(cursor: Any, table: str, alias: str = "") -> str:
     """The CASE giving each row of `table` (rows with account_id and net_profit_12m_cents; `alias.` as
     their prefix in the statement it goes into) its class among that table's rows (profit_classes_refresh)."""
+    return _class_case(_class_starts(cursor, table), alias)
+
+
+Start = tuple[int, int] | None
+
+
+def _class_starts(cursor: Any, table: str) -> list[Start]:
+    """Where B and C start in the ranking of `table`'s rows: (net profit, account) of each, or None."""
     cursor.execute(
         f"SELECT COALESCE(SUM(net_profit_12m_cents), 0) FROM {table} WHERE net_profit_12m_cents > 0"
     )
     total = int(cursor.fetchone()[0])
-    starts = [_ranking_start(cursor, table, total, share) for share in (80, 95)]
-    net, account = f"{alias}net_profit_12m_cents", f"{alias}account_id"
-    ranks_before = [
-        "FALSE"
-        if start is None
-        else f"({net} > {start[0]} OR ({net} = {start[0]} AND {account} < {start[1]}))"
-        for start in starts
-    ]
+    return [_ranking_start(cursor, table, total, share) for share in (80, 95)]
+
+
+def _class_case(starts: list[Start], alias: str = "") -> str:
+    net = f"{alias}net_profit_12m_cents"
     if starts[0] is None:  # every positive account is in A
         return f"CASE WHEN {net} <= 0 THEN 'L' ELSE 'A' END"
     if starts[1] is None:
-        return f"CASE WHEN {net} <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A' ELSE 'B' END"
-    return f"""CASE WHEN {net} <= 0 THEN 'L' WHEN {ranks_before[0]} THEN 'A'
-        WHEN {ranks_before[1]} THEN 'B' ELSE 'C' END"""
+        return f"CASE WHEN {net} <= 0 THEN 'L' WHEN {_ranked_before(starts[0], alias)} THEN 'A' ELSE 'B' END"
+    return f"""CASE WHEN {net} <= 0 THEN 'L' WHEN {_ranked_before(starts[0], alias)} THEN 'A'
+        WHEN {_ranked_before(starts[1], alias)} THEN 'B' ELSE 'C' END"""
 
 
 def _ranking_start(cursor: Any, table: str, total: int, share: int) -> tuple[int, int] | None:

@@ -174,3 +174,37 @@ def test_an_account_whose_class_moves_because_of_another_is_re_segmented_by_an_i
 
     assert (incremental.profit_class, incremental.segment_id) == (full.profit_class, full.segment_id)
     assert incremental.segment != top
+
+
+@pytest.mark.parametrize(
+    ("changed", "price", "moved"),
+    [
+        # A new whale: the boundaries climb over unchanged rows, which fall from A to B and from B to C.
+        (0, "5000.00", {"A": "B", "B": "C"}),
+        # The top account turns to a loss: the C boundary sinks below an unchanged row, now B.
+        (19, "-1.00", {"C": "B"}),
+    ],
+)
+def test_a_refresh_of_some_accounts_reclassifies_the_unchanged_rows_the_boundaries_moved_over(
+    changed, price, moved
+):
+    # Twenty accounts with net profits 10, 20, ... 200: A, B and C each span several of them.
+    accounts = [AccountFactory() for _ in range(20)]
+    for rank, account in enumerate(accounts, start=1):
+        buy(account, days_before(5), price=f"{rank * 10}.00", cost="0")
+    insights_recompute_all(as_of=D, full=True)
+    before = dict(AccountInsight.objects.values_list("account_id", "profit_class"))
+
+    target = accounts[changed]
+    if price.startswith("-"):
+        ServiceCostFactory(account=target, date=days_before(4), amount=Decimal("1000.00"))
+    else:
+        buy(target, days_before(4), price=price, cost="0")
+    insights_refresh_accounts(days=[(target.pk, days_before(4))], as_of=D)
+    incremental = dict(AccountInsight.objects.values_list("account_id", "profit_class"))
+    insights_recompute_all(as_of=D, full=True)
+    full = dict(AccountInsight.objects.values_list("account_id", "profit_class"))
+
+    assert incremental == full
+    shifts = {(before[pk], full[pk]) for pk in full if pk != target.pk and before[pk] != full[pk]}
+    assert shifts == set(moved.items())
