@@ -220,6 +220,7 @@ class Phases:
 
         for module, name, label in (
             (services, "facts_rebuild", "facts"),
+            (services, "_snapshot_all", "whole rows (all accounts)"),
             (services, "_snapshot_chunk", "metrics snapshot"),
             (services, "profit_classes_refresh", "profit classes"),
             (services, "dependents_refresh", "segments, alerts, churn"),

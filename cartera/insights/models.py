@@ -165,19 +165,11 @@ class Segment(VersionedModel):
         return self.name
 
 
-class AccountInsight(models.Model):
-    """The current metrics of one account, as of `as_of` (money in integer cents)."""
+class SnapshotFigures(models.Model):
+    """The columns of a snapshot row computed by a recomputation: metrics, tier, class, contact and churn
+    (AccountInsight), also those of the staged rows a full recomputation computes before it writes them
+    (StagedInsight)."""
 
-    # Derived data written in bulk: the links are kept by the ORM (an account's or a segment's deletion
-    # still cascades or clears), not by database constraints whose deferred checks at commit cost seconds
-    # when a recomputation writes every row.
-    account = models.OneToOneField(
-        "accounts.Account",
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="insight",
-        db_constraint=False,
-    )
     as_of = models.DateField(_("as of"))
     revenue_12m_cents = models.BigIntegerField(default=0)
     cogs_12m_cents = models.BigIntegerField(default=0)
@@ -200,15 +192,6 @@ class AccountInsight(models.Model):
     profit_class = models.CharField(
         _("profit class"), max_length=1, choices=ProfitClass.choices, db_index=True
     )
-    segment = models.ForeignKey(
-        Segment,
-        verbose_name=_("segment"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-    )
     last_interaction_date = models.DateField(_("last interaction"), null=True, blank=True)
     days_without_contact = models.PositiveIntegerField(_("days without contact"), null=True, blank=True)
     is_disconnected = models.BooleanField(_("disconnected"), default=False, db_index=True)
@@ -222,6 +205,33 @@ class AccountInsight(models.Model):
     # (both empty until an already scored account's risk changes): "whose churn risk rose" reads these.
     churn_risk_previous = models.PositiveSmallIntegerField(_("previous churn risk"), null=True, blank=True)
     churn_risk_changed_on = models.DateField(_("churn risk changed on"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AccountInsight(SnapshotFigures):
+    """The current metrics of one account, as of `as_of` (money in integer cents)."""
+
+    # Derived data written in bulk: the links are kept by the ORM (an account's or a segment's deletion
+    # still cascades or clears), not by database constraints whose deferred checks at commit cost seconds
+    # when a recomputation writes every row.
+    account = models.OneToOneField(
+        "accounts.Account",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="insight",
+        db_constraint=False,
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -271,6 +281,27 @@ class AccountInsight(models.Model):
             return None
         share = Decimal(self.gross_12m_cents - self.revenue_12m_cents) / Decimal(self.gross_12m_cents)
         return (share * 100).quantize(Decimal("0.01"))
+
+
+class StagedInsight(SnapshotFigures):
+    """A row of the temporary table a full recomputation fills before it writes the snapshot once
+    (services.snapshot_recompute). Unmanaged (no migration creates its table): it exists so that the
+    segment rules, compiled by the ORM, are evaluated over the staged rows exactly as over the snapshot."""
+
+    account = models.OneToOneField(
+        "accounts.Account",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
+        managed = False
+        db_table = "insights_tmp_staged"
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.as_of} (staged)"
 
 
 class TierChange(TimeStampedModel):

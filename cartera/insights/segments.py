@@ -48,7 +48,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartera.accounts.models import Account, AccountStatus, Industry, SizeBand
 from cartera.core.regions import is_valid_region
-from cartera.insights.models import AccountInsight, LoyaltyTier, ProfitClass, Segment
+from cartera.insights.models import AccountInsight, LoyaltyTier, ProfitClass, Segment, SnapshotFigures
 from cartera.insights.sql import distinct_differs
 
 # Kinds of field: what values and operators a condition on it takes.
@@ -311,16 +311,19 @@ def segment_matches(segment: Segment) -> QuerySet[AccountInsight]:
 
 
 def segment_choice_select(
-    account_ids: Iterable[int] | None = None, columns: Iterable[str] = ()
+    account_ids: Iterable[int] | None = None,
+    columns: Iterable[str] = (),
+    model: type[SnapshotFigures] = AccountInsight,
 ) -> tuple[str, list[Any]]:
     """SELECT (with its parameters) of `account_id`, `chosen`, the segment each snapshot row in scope
     gets (the first by priority whose rule it matches, else the default one; NULL without one), and
     the snapshot's `columns`, each named as in the table.
 
-    The rules, compiled by the ORM into a CASE in priority order, are evaluated over the snapshot rows."""
-    scope = AccountInsight.objects.all()
+    The rules, compiled by the ORM into a CASE in priority order, are evaluated over the snapshot rows,
+    or over the rows of another table with the snapshot's columns (`model`: StagedInsight)."""
+    scope = model._default_manager.all()
     if account_ids is not None:
-        scope = scope.filter(account_id__in=list(account_ids))
+        scope = scope.filter(pk__in=list(account_ids))
     whens = []
     default = None
     for segment in Segment.objects.order_by("priority", "pk"):

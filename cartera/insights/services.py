@@ -16,8 +16,9 @@ from cartera.core.events import emit_events, wanted
 from cartera.core.models import AuditRecord
 from cartera.core.services import model_update
 from cartera.insights import sql
-from cartera.insights.dependents import dependents_refresh
-from cartera.insights.models import LoyaltyRules
+from cartera.insights.dependents import COLUMNS as DEPENDENT_COLUMNS
+from cartera.insights.dependents import dependents_refresh, dependents_select
+from cartera.insights.models import LoyaltyRules, StagedInsight
 from cartera.insights.sql import distinct_differs
 
 CHUNK = 5000  # ids inlined per statement
@@ -165,8 +166,12 @@ def snapshot_recompute(
     *, as_of: dt.date | None = None, account_ids: Iterable[int] | None = None, record_moves: bool = True
 ) -> RecomputeResult:
     """Recompute the metrics snapshot as of `as_of` (today by default) from the daily facts, for some
-    accounts or all, and record every change of tier since the previous snapshot. Then refresh what
-    depends on the whole population (profit classes) and on the segment (segments, contact alerts)."""
+    accounts or all, and record every change of tier since the previous snapshot, with what depends on
+    the whole population (profit classes) and on the segment (segments, contact alerts, churn risk).
+
+    For all accounts, every column of a row is computed before the row is written, once
+    (_snapshot_all). For some, their metrics are written first, then the classes of the population are
+    ranked again, then the rest of those rows and of those whose class moved (dependents_refresh)."""
     day = as_of or timezone.localdate()
     rules = current_rules()
     ids = None if account_ids is None else sorted(set(account_ids))
@@ -174,16 +179,16 @@ def snapshot_recompute(
     moves = 0
     with transaction.atomic(), connection.cursor() as cursor:
         tune_for_bulk(cursor)
-        groups: Iterable[list[int] | None] = [None] if ids is None else _chunks(ids)
-        for group in groups:
-            moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
-        if ids is not None:
-            # A refresh of some accounts can move the class of others (the ranking is population-wide):
-            # those are refreshed with them. A full recomputation wrote every class with the metrics.
-            ids = sorted(set(ids) | set(profit_classes_refresh(cursor, changed=ids)))
-        dependents_refresh(cursor, as_of=day, account_ids=ids)
-        if refreshed is None:
+        if ids is None:
+            moves = _snapshot_all(cursor, day, rules, record_moves)
             analyze(cursor, _SNAPSHOT_TABLE)
+        else:
+            for group in _chunks(ids):
+                moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
+            # A refresh of some accounts can move the class of others (the ranking is population-wide):
+            # those are refreshed with them.
+            ids = sorted(set(ids) | set(profit_classes_refresh(cursor, changed=ids)))
+            dependents_refresh(cursor, as_of=day, account_ids=ids)
     count = refreshed if refreshed is not None else _count_accounts()
     return RecomputeResult(as_of=day, accounts=count, tier_changes=moves)
 
@@ -194,43 +199,31 @@ def _count_accounts() -> int:
     return Account.objects.count()
 
 
-def _snapshot_chunk(
-    cursor: Any, day: dt.date, rules: sql.Rules, ids: list[int] | None, record_moves: bool
-) -> int:
+def _snapshot_chunk(cursor: Any, day: dt.date, rules: sql.Rules, ids: list[int], record_moves: bool) -> int:
+    """The metrics, tier and tier since of some accounts' snapshot rows (their class and what follows
+    from it are refreshed after, for the population); returns the tier moves recorded."""
     d = sql.date_literal(day)
     cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
     cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules, ids)}")
-    if ids is not None:
-        # A few rows: with their count known, the planner reaches the snapshot rows by primary key
-        # instead of reading the whole snapshot to join them.
-        analyze(cursor, _TEMP)
+    # A few rows: with their count known, the planner reaches the snapshot rows by primary key instead
+    # of reading the whole snapshot to join them.
+    analyze(cursor, _TEMP)
     moves = 0
     if record_moves:
-        now = timezone.now()
-        cursor.execute(
-            f"""
-            INSERT INTO insights_tierchange (account_id, date, from_tier, to_tier, created_at, updated_at)
-            SELECT n.account_id, {d}, o.tier, n.tier, %s, %s
+        moves = _record_tier_moves(
+            cursor,
+            f"""SELECT n.account_id AS account_id, o.tier AS from_tier, n.tier AS to_tier
             FROM {_TEMP} n JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
-            WHERE o.tier <> n.tier AND o.as_of <= {d}
-            """,
-            [now, now],
+            WHERE o.tier <> n.tier AND o.as_of <= {d}""",
+            day,
         )
-        moves = max(cursor.rowcount, 0)
-        if moves and wanted("tier.changed"):
-            _announce_tier_changes(recorded_at=now)
     columns = ", ".join(sql.METRIC_COLUMNS)
     selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
     tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
     # Only rows whose figures change are written (an unchanged row costs no write, nor index upkeep).
     compared = {"as_of": d, **{column: f"n.{column}" for column in sql.METRIC_COLUMNS}}
     compared |= {"tier": "n.tier", "tier_since": tier_since}
-    if ids is None:
-        # Every account is here: the profit classes are ranked over these rows and written with them.
-        profit_class = profit_class_case(cursor, _TEMP, "n.")
-        compared["profit_class"] = profit_class
-    else:
-        profit_class = "COALESCE(o.profit_class, 'L')"  # ranked over the whole snapshot just after
+    profit_class = "COALESCE(o.profit_class, 'L')"  # ranked over the whole snapshot just after
     current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in compared)
     incoming = ", ".join(f"excluded.{column}" for column in compared)
     previous = ", ".join(f"o.{column}" for column in compared)
@@ -252,6 +245,86 @@ def _snapshot_chunk(
     )
     cursor.execute(f"DROP TABLE {_TEMP}")
     return moves
+
+
+_STAGED = StagedInsight._meta.db_table
+
+
+def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: bool) -> int:
+    """Every account's snapshot row, each computed whole before it is written once: the metrics into a
+    temporary table; then, staged in the table StagedInsight reads, with the profit class ranked over
+    them, the tier since and what the row held before; then segment, contact alert and churn risk from
+    the staged rows (dependents_select), in the statement that writes the rows that change. A first
+    recomputation, or one on a new date (which moves every buying account's recency), so writes each
+    row once rather than once per step. Returns the tier moves recorded."""
+    d = sql.date_literal(day)
+    cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules)}")
+    tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGED}")
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {_STAGED} AS
+        SELECT n.*, {d} AS as_of, {profit_class_case(cursor, _TEMP, "n.")} AS profit_class,
+            {tier_since} AS tier_since, COALESCE(o.churn_risk, 0) AS churn_risk,
+            COALESCE(o.churn_factors, '{{}}') AS churn_factors, o.churn_risk_previous AS churn_risk_previous,
+            o.churn_risk_changed_on AS churn_risk_changed_on, o.tier AS previous_tier,
+            o.as_of AS previous_as_of
+        FROM {_TEMP} n LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
+        """
+    )
+    cursor.execute(f"DROP TABLE {_TEMP}")
+    moves = 0
+    if record_moves:
+        moves = _record_tier_moves(
+            cursor,
+            f"""SELECT account_id, previous_tier AS from_tier, tier AS to_tier FROM {_STAGED}
+            WHERE previous_tier <> tier AND previous_as_of <= {d}""",
+            day,
+        )
+    figures = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since", "profit_class"]
+    select, params = dependents_select(as_of=day, model=StagedInsight, passthrough=figures)
+    written = [*figures, *DEPENDENT_COLUMNS]
+    columns = ", ".join(written)
+    # Only rows that change are written (an unchanged row costs no write, nor index upkeep).
+    current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in written)
+    incoming = ", ".join(f"excluded.{column}" for column in written)
+    previous = ", ".join(f"o.{column}" for column in written)
+    computed = ", ".join(f"f.{column}" for column in written)
+    cursor.execute(
+        f"""
+        INSERT INTO {_SNAPSHOT_TABLE} (account_id, {columns}, updated_at)
+        SELECT f.account_id, {computed}, %s
+        FROM ({select}) AS f LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = f.account_id
+        -- The same test as the conflict clause's, made here so that an unchanged row is not even tried.
+        WHERE o.account_id IS NULL OR {distinct_differs(f"({previous})", f"({computed})")}
+        ON CONFLICT (account_id) DO UPDATE SET
+            {", ".join(f"{column} = excluded.{column}" for column in written)},
+            updated_at = excluded.updated_at
+        WHERE {distinct_differs(f"({current})", f"({incoming})")}
+        """,
+        [timezone.now(), *params],
+    )
+    cursor.execute(f"DROP TABLE {_STAGED}")
+    return moves
+
+
+def _record_tier_moves(cursor: Any, moves: str, day: dt.date) -> int:
+    """Record the tier moves of `moves` (a SELECT of account_id, from_tier, to_tier) on `day`, announce
+    them, and return how many there were."""
+    now = timezone.now()
+    cursor.execute(
+        f"""
+        INSERT INTO insights_tierchange (account_id, date, from_tier, to_tier, created_at, updated_at)
+        SELECT m.account_id, {sql.date_literal(day)}, m.from_tier, m.to_tier, %s, %s
+        FROM ({moves}) AS m
+        """,
+        [now, now],
+    )
+    count = max(cursor.rowcount, 0)
+    if count and wanted("tier.changed"):
+        _announce_tier_changes(recorded_at=now)
+    return count
 
 
 def _announce_tier_changes(*, recorded_at: dt.datetime) -> None:
