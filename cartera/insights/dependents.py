@@ -36,9 +36,11 @@ def dependents_select(
     account_ids: list[int] | None = None,
     model: type[SnapshotFigures] = AccountInsight,
     passthrough: Iterable[str] = (),
+    raw_passthrough: Iterable[str] = (),
 ) -> tuple[str, list[Any]]:
     """SELECT (with its parameters) of account_id and COLUMNS for the rows of `model`'s table in scope
-    (all, or those of `account_ids`), plus its `passthrough` columns as they are.
+    (all, or those of `account_ids`), plus its `passthrough` columns as they are, and its
+    `raw_passthrough` columns, which are not fields of `model`.
 
     Segment: the first by priority whose rule matches, else the default one. Contact alert: flagged when
     the days without contact (counted from the account's creation in cartera when it was never contacted)
@@ -49,13 +51,14 @@ def dependents_select(
     read = [*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact", "churn_risk_previous"]
     read += ["churn_risk_changed_on", *(column for column in passthrough if column not in read)]
     # One read of each row: its segment is chosen and its columns read by the same SELECT.
-    choice, params = segment_choice_select(account_ids, columns=read, model=model)
+    raw = list(raw_passthrough)
+    choice, params = segment_choice_select(account_ids, columns=read, model=model, raw_columns=raw)
     days = f"COALESCE(s.days_without_contact, {sql.days_between_columns('s.as_of', 'acc.created_on')})"
     # No segment, or none with a service model: no limit, never flagged (a flag left is cleared).
     limit_passed = f"{days} > sm.max_days_without_contact"
     total = " + ".join(f"x.{name}" for name in churn.FACTORS)
     changed = "y.scored AND y.risk <> y.old_risk"
-    kept = "".join(f", y.{column}" for column in passthrough)
+    kept = "".join(f", y.{column}" for column in [*passthrough, *raw])
     select = f"""
         SELECT y.account_id, y.segment_id, y.flag AS is_disconnected, y.overdue AS days_overdue,
             y.risk AS churn_risk, {churn.factors_json("y")} AS churn_factors,

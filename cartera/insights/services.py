@@ -261,6 +261,10 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
     cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
     cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules)}")
     tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
+    figures = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since", "profit_class"]
+    written = [*figures, *DEPENDENT_COLUMNS]
+    # What each row held before, read once here: the tier moves and the upsert compare with it.
+    previous = ["account_id", *written]
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGED}")
     cursor.execute(
         f"""
@@ -268,8 +272,8 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
         SELECT n.*, {d} AS as_of, {profit_class_case(cursor, _TEMP, "n.")} AS profit_class,
             {tier_since} AS tier_since, COALESCE(o.churn_risk, 0) AS churn_risk,
             COALESCE(o.churn_factors, '{{}}') AS churn_factors, o.churn_risk_previous AS churn_risk_previous,
-            o.churn_risk_changed_on AS churn_risk_changed_on, o.tier AS previous_tier,
-            o.as_of AS previous_as_of
+            o.churn_risk_changed_on AS churn_risk_changed_on,
+            {", ".join(f"o.{column} AS previous_{column}" for column in previous)}
         FROM {_TEMP} n LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = n.account_id
         """
     )
@@ -282,22 +286,25 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
             WHERE previous_tier <> tier AND previous_as_of <= {d}""",
             day,
         )
-    figures = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since", "profit_class"]
-    select, params = dependents_select(as_of=day, model=StagedInsight, passthrough=figures)
-    written = [*figures, *DEPENDENT_COLUMNS]
+    select, params = dependents_select(
+        as_of=day,
+        model=StagedInsight,
+        passthrough=figures,
+        raw_passthrough=[f"previous_{column}" for column in previous],
+    )
     columns = ", ".join(written)
     # Only rows that change are written (an unchanged row costs no write, nor index upkeep).
     current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in written)
     incoming = ", ".join(f"excluded.{column}" for column in written)
-    previous = ", ".join(f"o.{column}" for column in written)
+    before = ", ".join(f"f.previous_{column}" for column in written)
     computed = ", ".join(f"f.{column}" for column in written)
     cursor.execute(
         f"""
         INSERT INTO {_SNAPSHOT_TABLE} (account_id, {columns}, updated_at)
         SELECT f.account_id, {computed}, %s
-        FROM ({select}) AS f LEFT JOIN {_SNAPSHOT_TABLE} o ON o.account_id = f.account_id
+        FROM ({select}) AS f
         -- The same test as the conflict clause's, made here so that an unchanged row is not even tried.
-        WHERE o.account_id IS NULL OR {distinct_differs(f"({previous})", f"({computed})")}
+        WHERE f.previous_account_id IS NULL OR {distinct_differs(f"({before})", f"({computed})")}
         ON CONFLICT (account_id) DO UPDATE SET
             {", ".join(f"{column} = excluded.{column}" for column in written)},
             updated_at = excluded.updated_at
