@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -208,3 +209,27 @@ def test_a_refresh_of_some_accounts_reclassifies_the_unchanged_rows_the_boundari
     assert incremental == full
     shifts = {(before[pk], full[pk]) for pk in full if pk != target.pk and before[pk] != full[pk]}
     assert shifts == set(moved.items())
+
+
+def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_date_writes_whole_rows():
+    from cartera.insights.defaults import create_default_segments
+
+    create_default_segments(actor=None)
+    accounts = [AccountFactory() for _ in range(4)]
+    for rank, account in enumerate(accounts, start=1):
+        for days in range(rank):
+            buy(account, days_before(40 * days + 3), price=f"{rank * 100}.00", cost="0")
+    insights_recompute_all(as_of=D, full=True)
+    stamps = dict(AccountInsight.objects.values_list("account_id", "updated_at"))
+
+    insights_recompute_all(as_of=D)
+    assert dict(AccountInsight.objects.values_list("account_id", "updated_at")) == stamps
+
+    later = D + dt.timedelta(days=30)
+    insights_recompute_all(as_of=later)
+    rows = {row.account_id: row for row in AccountInsight.objects.all()}
+    assert all(rows[pk].updated_at > stamps[pk] for pk in stamps)
+    # Every column moved with the date in the same write: recency, the alert and churn that follow it.
+    assert {row.as_of for row in rows.values()} == {later}
+    assert all(row.churn_factors for row in rows.values())
+    assert all(row.segment_id is not None for row in rows.values())
