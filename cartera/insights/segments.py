@@ -49,7 +49,6 @@ from django.utils.translation import gettext_lazy as _
 from cartera.accounts.models import Account, AccountStatus, Industry, SizeBand
 from cartera.core.regions import is_valid_region
 from cartera.insights.models import AccountInsight, LoyaltyTier, ProfitClass, Segment, SnapshotFigures
-from cartera.insights.sql import distinct_differs
 
 # Kinds of field: what values and operators a condition on it takes.
 CODE = "code"  # one of a fixed set of codes
@@ -344,23 +343,6 @@ def segment_choice_select(
     return select, list(params)
 
 
-def segments_assign(*, account_ids: Iterable[int] | None = None) -> None:
-    """Give every account in scope its segment (segment_choice_select), writing only the rows whose
-    segment changes; what follows from the segment is left as it was (a recomputation refreshes the
-    segment with it, dependents.dependents_refresh)."""
-    select, params = segment_choice_select(account_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE insights_accountinsight SET segment_id = CAST(c.chosen AS BIGINT)
-            FROM ({select}) AS c
-            WHERE insights_accountinsight.account_id = c.account_id
-                AND {distinct_differs("insights_accountinsight.segment_id", "CAST(c.chosen AS BIGINT)")}
-            """,
-            params,
-        )
-
-
 @dataclass(frozen=True)
 class SegmentPreview:
     """What a rule would match before it is saved.
@@ -403,7 +385,7 @@ def segment_preview(
             earlier = earlier.exclude(pk=segment.pk)
         taken = [rule_to_q(other.rule) for other in earlier]
         if taken:
-            # The same filter semantics as segments_assign: a row is taken when an earlier rule selects it.
+            # The same filter semantics as segment_choice_select: a row is taken when an earlier rule selects it.
             claimed = rows.filter(_any_of(taken)).values("pk")
             assigned = matched.exclude(pk__in=claimed).count()
     accounts = list(matched.select_related("account").order_by("account__legal_name", "account_id")[:limit])

@@ -284,7 +284,7 @@ def segment_rule_preview(
     limit: int = 20,
 ) -> SegmentRulePreview:
     """Preview `rule` for a new segment or for `segment` being edited, with the assignment rules of
-    segments_assign: segments by priority (ties by creation), the default one last. Raises
+    segment_choice_select: segments by priority (ties by creation), the default one last. Raises
     ValidationError for a malformed rule."""
     from cartera.insights.models import Segment
     from cartera.insights.segments import rule_to_q
@@ -309,7 +309,7 @@ def segment_rule_preview(
     taken = Q()
     for other in earlier.only("rule"):
         taken |= condition(other.rule)
-    # As in segments_assign, a row is taken when an earlier rule selects it (NOT IN over primary keys,
+    # As in segment_choice_select, a row is taken when an earlier rule selects it (NOT IN over primary keys,
     # so a rule that is unknown for a row, such as a comparison with an empty value, never takes it).
     assigned_q = rule_q & ~Q(pk__in=rows.filter(taken).values("pk")) if len(taken) else rule_q
     aggregates: dict[str, Any] = {

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import translation
 
 from cartera.accounts.models import Account
@@ -18,11 +19,13 @@ from cartera.core.models import AuditRecord
 from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFactory
 from cartera.coverage.tests.factories import PortfolioFactory, TerritoryFactory
 from cartera.insights.defaults import SERVICE_MODELS, create_default_segments
+from cartera.insights.dependents import dependents_refresh
 from cartera.insights.models import AccountInsight, Segment, ServiceModel
 from cartera.insights.segment_services import (
     segment_create,
     segment_delete,
     segment_update,
+    segments_reassign,
     service_model_create,
     service_model_delete,
     service_model_update,
@@ -32,7 +35,6 @@ from cartera.insights.segments import (
     OPERATORS,
     rule_to_q,
     segment_preview,
-    segments_assign,
     validate_rule,
 )
 from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
@@ -351,7 +353,7 @@ def test_an_account_matching_two_segments_gets_the_one_with_the_lower_priority_n
     )
     segment_create(actor=None, name="Resto", priority=1, service_model=team, is_default=True)
 
-    segments_assign()
+    segments_reassign()
 
     assert (segment_of(both), segment_of(only_frequent), segment_of(neither)) == (
         "Clase A",
@@ -381,7 +383,7 @@ def test_on_equal_priority_the_segment_created_first_wins_and_without_a_default_
         rule={"all": [cond("tier", "=", "buyer")]},
     )
 
-    segments_assign()
+    segments_reassign()
 
     assert (segment_of(account), segment_of(other)) == ("Primero", "Segundo")
 
@@ -399,7 +401,8 @@ def test_assignment_can_be_limited_to_some_accounts():
         rule={"all": [cond("tier", "=", "frequent")]},
     )
 
-    segments_assign(account_ids=[first.pk])
+    with connection.cursor() as cursor:
+        dependents_refresh(cursor, as_of=D, account_ids=[first.pk])
 
     assert (segment_of(first), segment_of(second)) == ("Frecuentes", None)
 
@@ -705,6 +708,8 @@ def test_default_segments_place_each_kind_of_client(
 ):
     create_default_segments()
     account = AccountFactory(strategic_fit=fit, size_band=size)
+    # An account with orders has the order dates and recency the engine stores with them (churn reads them).
+    ordered = {"first_order_date": days_before(400), "last_order_date": days_before(10), "recency_days": 10}
     insight(
         account,
         tier=tier,
@@ -712,9 +717,10 @@ def test_default_segments_place_each_kind_of_client(
         revenue_12m_cents=revenue * 100,
         net_profit_12m_cents=net * 100,
         orders_total=orders_total,
+        **(ordered if orders_total else {}),
     )
 
-    segments_assign()
+    segments_reassign()
 
     assert segment_of(account) == expected
 

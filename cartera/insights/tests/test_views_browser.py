@@ -17,8 +17,7 @@ from playwright.sync_api import Page, expect
 from cartera.accounts.tests.factories import AccountFactory
 from cartera.core.testing_browser import log_in
 from cartera.insights.models import AccountInsight, Segment
-from cartera.insights.segment_services import segment_create, service_model_create
-from cartera.insights.segments import segments_assign
+from cartera.insights.segment_services import segment_create, segments_reassign, service_model_create
 from cartera.profiles.tests.factories import ConsumerFactory, ConsumerOrderFactory, ProfileFactory
 from cartera.users.models import Role, User
 from cartera.users.tests.factories import UserFactory
@@ -62,7 +61,7 @@ def segment_scene(transactional_db) -> SegmentScene:
         rule={"all": [{"field": "tier", "op": "=", "value": "frequent"}]},
     )
     default = segment_create(actor=None, name="Mantener", priority=100, service_model=team, is_default=True)
-    segments_assign()
+    segments_reassign()
     manager = UserFactory(
         username="gerente", first_name="Marcela", last_name="González", role=Role.SALES_MANAGER
     )

@@ -16,7 +16,7 @@ from cartera.accounts.models import Account
 from cartera.core.models import AuditRecord
 from cartera.insights.models import AccountInsight, Segment, ServiceModel
 from cartera.insights.segment_services import segment_create, service_model_create
-from cartera.insights.segments import rule_to_q, segments_assign
+from cartera.insights.segments import rule_to_q
 from cartera.insights.selectors import segment_comparison, segment_rule_preview
 from cartera.insights.tests.builders import D
 from cartera.users.models import Role
@@ -110,7 +110,14 @@ def segmented(world):
         rule={"all": [cond("tier", "=", "frequent")]},
     )
     default = segment_create(actor=None, name="Mantener", priority=100, service_model=shared, is_default=True)
-    segments_assign()
+    # The segments their rules give them, set with the figures above (a reassignment would also recompute
+    # the contact flags this fixture sets by hand).
+    for account, segment in [
+        (world.in_portfolio, class_a),
+        (world.on_team, frequent),
+        (world.elsewhere, class_a),
+    ]:
+        AccountInsight.objects.filter(account=account).update(segment=segment)
     return {"class_a": class_a, "frequent": frequent, "default": default}
 
 
