@@ -17,7 +17,7 @@ from cartera.insights.models import AccountInsight, SnapshotFigures
 from cartera.insights.segments import segment_choice_select
 from cartera.insights.services_support import current_window_days
 
-SNAPSHOT = "insights_accountinsight"
+SNAPSHOT = AccountInsight._meta.db_table
 # The columns dependents_select computes, as named in the snapshot (churn_factors is built from FACTORS).
 COLUMNS = [
     "segment_id",
@@ -48,8 +48,8 @@ def dependents_select(
     risk: the factors of churn.py, `as_of` being the date of the complaints counted and of a change of
     risk; the previous risk and the date of the change follow a change of an already scored row."""
     passthrough = list(passthrough)
-    read = [*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact", "churn_risk_previous"]
-    read += ["churn_risk_changed_on", *(column for column in passthrough if column not in read)]
+    needed = [*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact", "churn_risk_previous"]
+    read = list(dict.fromkeys([*needed, "churn_risk_changed_on", *passthrough]))
     # One read of each row: its segment is chosen and its columns read by the same SELECT.
     raw = list(raw_passthrough)
     choice, params = segment_choice_select(account_ids, columns=read, model=model, raw_columns=raw)

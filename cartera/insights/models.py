@@ -176,7 +176,7 @@ class SnapshotFigures(models.Model):
     gross_12m_cents = models.BigIntegerField(default=0)
     cost_to_serve_12m_cents = models.BigIntegerField(default=0)
     marketing_spend_12m_cents = models.BigIntegerField(default=0)
-    # Indexed by insight_profit_rank_idx below (its leading column), which also serves range filters.
+    # Indexed by AccountInsight's insight_profit_rank_idx (its leading column), which serves range filters.
     net_profit_12m_cents = models.BigIntegerField(default=0)
     orders_total = models.PositiveIntegerField(default=0)
     orders_12m = models.PositiveIntegerField(default=0)

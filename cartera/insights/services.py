@@ -199,6 +199,11 @@ def _count_accounts() -> int:
     return Account.objects.count()
 
 
+def _tier_since(d: str) -> str:
+    """Since when a recomputed row `n` holds its tier, given the row `o` it replaces and the date `d`."""
+    return f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
+
+
 def _snapshot_chunk(cursor: Any, day: dt.date, rules: sql.Rules, ids: list[int], record_moves: bool) -> int:
     """The metrics, tier and tier since of some accounts' snapshot rows (their class and what follows
     from it are refreshed after, for the population); returns the tier moves recorded."""
@@ -219,7 +224,7 @@ def _snapshot_chunk(cursor: Any, day: dt.date, rules: sql.Rules, ids: list[int],
         )
     columns = ", ".join(sql.METRIC_COLUMNS)
     selected = ", ".join(f"n.{column}" for column in sql.METRIC_COLUMNS)
-    tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
+    tier_since = _tier_since(d)
     # Only rows whose figures change are written (an unchanged row costs no write, nor index upkeep).
     compared = {"as_of": d, **{column: f"n.{column}" for column in sql.METRIC_COLUMNS}}
     compared |= {"tier": "n.tier", "tier_since": tier_since}
@@ -260,16 +265,17 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
     d = sql.date_literal(day)
     cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
     cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules)}")
-    tier_since = f"CASE WHEN o.account_id IS NULL OR o.tier <> n.tier THEN {d} ELSE o.tier_since END"
+    tier_since = _tier_since(d)
     figures = ["as_of", *sql.METRIC_COLUMNS, "tier", "tier_since", "profit_class"]
     written = [*figures, *DEPENDENT_COLUMNS]
     # What each row held before, read once here: the tier moves and the upsert compare with it.
     previous = ["account_id", *written]
+    profit_class = profit_class_case(cursor, _TEMP, "n.")  # ranked over every account's new figures
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGED}")
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {_STAGED} AS
-        SELECT n.*, {d} AS as_of, {profit_class_case(cursor, _TEMP, "n.")} AS profit_class,
+        SELECT n.*, {d} AS as_of, {profit_class} AS profit_class,
             {tier_since} AS tier_since, COALESCE(o.churn_risk, 0) AS churn_risk,
             COALESCE(o.churn_factors, '{{}}') AS churn_factors, o.churn_risk_previous AS churn_risk_previous,
             o.churn_risk_changed_on AS churn_risk_changed_on,
@@ -352,9 +358,10 @@ def _announce_tier_changes(*, recorded_at: dt.datetime) -> None:
 
 
 CLASS_RANGE_LIMIT = 20_000  # changed accounts beyond which the whole snapshot is checked
+Start = tuple[int, int] | None  # (net profit, account) where a class starts in the ranking
 
 
-def profit_classes_refresh(cursor: Any, changed: list[int] | None = None) -> list[int]:
+def profit_classes_refresh(cursor: Any, changed: list[int]) -> list[int]:
     """A/B/C over accounts with positive net profit, ranked by it (ties by account id): A while the
     cumulative share before the account is under 80 %, B under 95 %, C the rest; L for zero or negative.
 
@@ -362,15 +369,15 @@ def profit_classes_refresh(cursor: Any, changed: list[int] | None = None) -> lis
     and what depends on the class (segment, contact alert, churn) must follow for those too.
 
     The cumulative share only grows along the ranking, so each class is a stretch of it: two walks down
-    the ranking index find where B and C start (stopping there). Without `changed`, one pass rewrites
-    the rows on the wrong side of those two places. With `changed`, the accounts whose net profit changed
-    since the classes were last ranked (every other row then sits in its class's stretch), only those
-    and the rows between each new start and the nearest unchanged rows of the right class on either side
-    of it can be wrong: the stretch the start moved over (_around_start).
+    the ranking index find where B and C start (stopping there). `changed` are the accounts whose net
+    profit changed since the classes were last ranked; every other row sits in its class's stretch, so
+    only those and the rows between each new start and the nearest unchanged rows of the right class on
+    either side of it can be wrong: the stretch the start moved over (_around_start). With many changed
+    accounts, or an empty class, one pass checks the whole snapshot instead.
     """
     starts = _class_starts(cursor, _SNAPSHOT_TABLE)
     expected = _class_case(starts)
-    if changed is None or len(changed) > CLASS_RANGE_LIMIT or None in starts:
+    if len(changed) > CLASS_RANGE_LIMIT or None in starts:
         scopes = ["1 = 1"]
     else:
         scopes = [f"account_id IN ({sql.id_list(changed)})"] if changed else []
@@ -443,9 +450,6 @@ def profit_class_case(cursor: Any, table: str, alias: str = "") -> str:
     return _class_case(_class_starts(cursor, table), alias)
 
 
-Start = tuple[int, int] | None
-
-
 def _class_starts(cursor: Any, table: str) -> list[Start]:
     """Where B and C start in the ranking of `table`'s rows: (net profit, account) of each, or None."""
     cursor.execute(
@@ -465,7 +469,7 @@ def _class_case(starts: list[Start], alias: str = "") -> str:
         WHEN {_ranked_before(starts[1], alias)} THEN 'B' ELSE 'C' END"""
 
 
-def _ranking_start(cursor: Any, table: str, total: int, share: int) -> tuple[int, int] | None:
+def _ranking_start(cursor: Any, table: str, total: int, share: int) -> Start:
     """(net profit, account) of the first positive account, in ranking order, whose cumulative profit
     before it reaches `share` % of the total; None when none does."""
     cursor.execute(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cartera.accounts.tests.factories import AccountFactory
 from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFactory
@@ -226,7 +229,15 @@ def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_da
     assert dict(AccountInsight.objects.values_list("account_id", "updated_at")) == stamps
 
     later = D + dt.timedelta(days=30)
-    insights_recompute_all(as_of=later)
+    with CaptureQueriesContext(connection) as captured:
+        insights_recompute_all(as_of=later)
+    table = re.escape(AccountInsight._meta.db_table)
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        if re.match(rf"\s*(INSERT INTO|UPDATE)\s+\"?{table}\"?\s", query["sql"], re.IGNORECASE)
+    ]
+    assert len(writes) == 1, writes  # the whole rows, written once
     rows = {row.account_id: row for row in AccountInsight.objects.all()}
     assert all(rows[pk].updated_at > stamps[pk] for pk in stamps)
     # Every column moved with the date in the same write: recency, the alert and churn that follow it.
