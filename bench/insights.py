@@ -109,6 +109,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated steps not to measure: again (the second full recomputation), duckdb "
         "(the reference and its check), incremental (the rounds and the rebuild that checks them)",
     )
+    parser.add_argument(
+        "--statements",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after each measured step, print its N slowest SQL statements (time summed over repeats)",
+    )
     args = parser.parse_args(argv)
     args.skip = {step.strip() for step in args.skip.split(",") if step.strip()}
     if args.skip - {"again", "duckdb", "incremental"}:
@@ -242,6 +249,41 @@ class Phases:
         taken = dict(self.seconds)
         self.seconds.clear()
         return taken
+
+
+class Statements:
+    """Times each SQL statement of the measured steps (an execute wrapper on the connection), summed
+    by the statement's opening words, and prints the slowest of each step."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.seconds: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+
+    def install(self, connection: Any) -> None:
+        if self.count:
+            connection.execute_wrappers.append(self._wrapper)
+
+    def _wrapper(
+        self, execute: Callable[..., Any], sql_text: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql_text, params, many, context)
+        finally:
+            entry = self.seconds[" ".join(str(sql_text).split())[:110]]
+            entry[0] += time.perf_counter() - started
+            entry[1] += 1
+
+    def start(self) -> None:
+        """Forget the statements run since the last report (those of unmeasured work)."""
+        self.seconds.clear()
+
+    def report(self) -> None:
+        slowest = sorted(self.seconds.items(), key=lambda item: -item[1][0])[: self.count]
+        for text, (seconds, count) in slowest:
+            times = f" ×{count}" if count > 1 else ""
+            say(f"      {fmt_seconds(seconds):>7} s{times}  {text}")
+        self.seconds.clear()
 
 
 def settle() -> None:
@@ -516,37 +558,45 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     with turn(measuring=True):
         phases = Phases()
         phases.install()
+        statements = Statements(args.statements)
+        statements.install(connection)
         loads: dict[str, float] = {}  # the 1-minute load average when each step started (others' work)
         loads["facts"] = os.getloadavg()[0]
         say("facts build (facts_rebuild, from the raw lines)...")
+        statements.start()
         facts_seconds = timed(facts_rebuild)
         phases.take()
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM insights_accountday")
             account_days = cursor.fetchone()[0]
         say(f"  {fmt_seconds(facts_seconds)} s, {account_days:,} account-days")
+        statements.report()
 
         from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
 
         say("full recomputation (insights_recompute_all, from the daily facts)...")
         settle()
         loads["first"] = os.getloadavg()[0]
+        statements.start()
         first_seconds = timed(lambda: insights_recompute_all(as_of=as_of))
         first_phases = phases.take()
         say(
             f"  first (empty snapshot): {fmt_seconds(first_seconds)} s: {breakdown(first_phases, first_seconds)}"
         )
+        statements.report()
         again_seconds: float | None = None
         again_phases: dict[str, float] = {}
         if "again" not in args.skip:
             settle()
             loads["again"] = os.getloadavg()[0]
+            statements.start()
             again_seconds = timed(lambda: insights_recompute_all(as_of=as_of))
             again_phases = phases.take()
             say(
                 f"  again (over the snapshot): {fmt_seconds(again_seconds)} s: "
                 f"{breakdown(again_phases, again_seconds)}"
             )
+            statements.report()
         rss_engine = peak_rss_mib()
 
         snapshot_rows = 0
@@ -608,6 +658,7 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
                     )
                 )
                 loads[f"round {number}"] = os.getloadavg()[0]
+                statements.start()
                 # The new lines are all on orders dated D: the refresh rebuilds those account-days.
                 refresh_seconds = timed(
                     lambda touched=touched: insights_refresh_accounts(
@@ -627,6 +678,7 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
                     f"  round {number}: {len(touched):,} accounts; written in {fmt_seconds(write_seconds)} s; "
                     f"refreshed in {fmt_seconds(refresh_seconds)} s: {breakdown(round_phases, refresh_seconds)}"
                 )
+                statements.report()
             with connection.cursor() as cursor:
                 cursor.execute("DROP TABLE IF EXISTS bench_incremental")
                 cursor.execute("CREATE TABLE bench_incremental AS SELECT * FROM insights_accountinsight")
@@ -634,9 +686,11 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
                 "full rebuild after the incremental rounds (insights_recompute_all(full=True)), to check them..."
             )
             loads["rebuild"] = os.getloadavg()[0]
+            statements.start()
             rebuild_seconds = timed(lambda: insights_recompute_all(as_of=as_of, full=True))
             rebuild_phases = phases.take()
             say(f"  {fmt_seconds(rebuild_seconds)} s: {breakdown(rebuild_phases, rebuild_seconds)}")
+            statements.report()
             incremental_differences, incremental_first = compare_with_copy(
                 "bench_incremental", metric_columns
             )

@@ -31,45 +31,36 @@ COLUMNS = [
 
 
 def dependents_select(
-    *,
-    as_of: dt.date,
-    account_ids: list[int] | None = None,
-    model: type[SnapshotFigures] = AccountInsight,
-    passthrough: Iterable[str] = (),
-    raw_passthrough: Iterable[str] = (),
+    *, as_of: dt.date, account_ids: list[int] | None = None, model: type[SnapshotFigures] = AccountInsight
 ) -> tuple[str, list[Any]]:
     """SELECT (with its parameters) of account_id and COLUMNS for the rows of `model`'s table in scope
-    (all, or those of `account_ids`), plus its `passthrough` columns as they are, and its
-    `raw_passthrough` columns, which are not fields of `model`.
+    (all, or those of `account_ids`).
 
     Segment: the first by priority whose rule matches, else the default one. Contact alert: flagged when
     the days without contact (counted from the account's creation in cartera when it was never contacted)
     exceed the segment's limit, with the days overdue; an account without a segment has no limit. Churn
     risk: the factors of churn.py, `as_of` being the date of the complaints counted and of a change of
     risk; the previous risk and the date of the change follow a change of an already scored row."""
-    passthrough = list(passthrough)
-    needed = [*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact", "churn_risk_previous"]
-    read = list(dict.fromkeys([*needed, "churn_risk_changed_on", *passthrough]))
+    read = [*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact", "churn_risk_previous"]
+    read.append("churn_risk_changed_on")
     # One read of each row: its segment is chosen and its columns read by the same SELECT.
-    raw = list(raw_passthrough)
-    choice, params = segment_choice_select(account_ids, columns=read, model=model, raw_columns=raw)
+    choice, params = segment_choice_select(account_ids, columns=read, model=model)
     days = f"COALESCE(s.days_without_contact, {sql.days_between_columns('s.as_of', 'acc.created_on')})"
     # No segment, or none with a service model: no limit, never flagged (a flag left is cleared).
     limit_passed = f"{days} > sm.max_days_without_contact"
     total = " + ".join(f"x.{name}" for name in churn.FACTORS)
     changed = "y.scored AND y.risk <> y.old_risk"
-    kept = "".join(f", y.{column}" for column in [*passthrough, *raw])
     select = f"""
         SELECT y.account_id, y.segment_id, y.flag AS is_disconnected, y.overdue AS days_overdue,
             y.risk AS churn_risk, {churn.factors_json("y")} AS churn_factors,
             CASE WHEN {changed} THEN y.old_risk ELSE y.churn_risk_previous END AS churn_risk_previous,
             CASE WHEN {changed} THEN {sql.date_literal(as_of)} ELSE y.churn_risk_changed_on END
                 AS churn_risk_changed_on
-            {kept}
         FROM (
             SELECT x.*, CASE WHEN {total} > 100 THEN 100 ELSE {total} END AS risk
             FROM (
-                SELECT s.*, CAST(s.chosen AS BIGINT) AS segment_id,
+                SELECT s.account_id, CAST(s.chosen AS BIGINT) AS segment_id, s.churn_risk_previous,
+                    s.churn_risk_changed_on,
                     CASE WHEN {limit_passed} THEN TRUE ELSE FALSE END AS flag,
                     CASE WHEN {limit_passed} THEN {days} - sm.max_days_without_contact ELSE 0 END AS overdue,
                     {churn.churn_columns(as_of=as_of, window=current_window_days(), disconnected=limit_passed)}
@@ -79,6 +70,7 @@ def dependents_select(
                 LEFT JOIN insights_segment seg ON seg.id = CAST(s.chosen AS BIGINT)
                 LEFT JOIN insights_servicemodel sm ON sm.id = seg.service_model_id
                 {churn.open_complaints_join(as_of=as_of, account_ids=account_ids)}
+                {sql.fence()}  -- each factor computed once per row: the risk, its JSON and a compare read them
             ) x
         ) y
     """

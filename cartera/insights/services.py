@@ -284,6 +284,7 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
         """
     )
     cursor.execute(f"DROP TABLE {_TEMP}")
+    cursor.execute(f"CREATE UNIQUE INDEX {_STAGED}_account ON {_STAGED} (account_id)")
     moves = 0
     if record_moves:
         moves = _record_tier_moves(
@@ -292,25 +293,23 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
             WHERE previous_tier <> tier AND previous_as_of <= {d}""",
             day,
         )
-    select, params = dependents_select(
-        as_of=day,
-        model=StagedInsight,
-        passthrough=figures,
-        raw_passthrough=[f"previous_{column}" for column in previous],
-    )
+    # Segment, alert and churn of each staged row, joined back to it for its figures and previous values.
+    select, params = dependents_select(as_of=day, model=StagedInsight)
     columns = ", ".join(written)
     # Only rows that change are written (an unchanged row costs no write, nor index upkeep).
     current = ", ".join(f"{_SNAPSHOT_TABLE}.{column}" for column in written)
     incoming = ", ".join(f"excluded.{column}" for column in written)
-    before = ", ".join(f"f.previous_{column}" for column in written)
-    computed = ", ".join(f"f.{column}" for column in written)
+    before = ", ".join(f"t.previous_{column}" for column in written)
+    computed = ", ".join(
+        [*(f"t.{column}" for column in figures), *(f"f.{column}" for column in DEPENDENT_COLUMNS)]
+    )
     cursor.execute(
         f"""
         INSERT INTO {_SNAPSHOT_TABLE} (account_id, {columns}, updated_at)
-        SELECT f.account_id, {computed}, %s
-        FROM ({select}) AS f
+        SELECT t.account_id, {computed}, %s
+        FROM ({select}) AS f JOIN {_STAGED} t ON t.account_id = f.account_id
         -- The same test as the conflict clause's, made here so that an unchanged row is not even tried.
-        WHERE f.previous_account_id IS NULL OR {distinct_differs(f"({before})", f"({computed})")}
+        WHERE t.previous_account_id IS NULL OR {distinct_differs(f"({before})", f"({computed})")}
         ON CONFLICT (account_id) DO UPDATE SET
             {", ".join(f"{column} = excluded.{column}" for column in written)},
             updated_at = excluded.updated_at

@@ -46,6 +46,13 @@ def distinct_differs(left: str, right: str) -> str:
     )
 
 
+def fence() -> str:
+    """Ending a subquery in FROM, keeps the planner from merging it into the query around it, so that
+    its columns are computed once per row rather than wherever the outer query names them (OFFSET 0;
+    SQLite allows OFFSET only after a LIMIT, -1 being none)."""
+    return " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+
+
 def id_list(ids: Iterable[int]) -> str:
     return ",".join(str(int(pk)) for pk in ids) or "NULL"
 
@@ -295,6 +302,7 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
                 GROUP BY account_id
             ) c ON c.account_id = acc.id
             {account_filter}
+            {fence()}
         ) m
     """
 
