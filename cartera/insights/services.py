@@ -156,6 +156,8 @@ class RecomputeResult:
     as_of: dt.date
     accounts: int
     tier_changes: int
+    # Snapshot rows a recomputation of every account inserted or changed (None for some accounts).
+    rows_written: int | None = None
 
 
 _SNAPSHOT_TABLE = "insights_accountinsight"
@@ -177,11 +179,13 @@ def snapshot_recompute(
     ids = None if account_ids is None else sorted(set(account_ids))
     refreshed = len(ids) if ids is not None else None
     moves = 0
+    written = None
     with transaction.atomic(), connection.cursor() as cursor:
         tune_for_bulk(cursor)
         if ids is None:
-            moves = _snapshot_all(cursor, day, rules, record_moves)
-            analyze(cursor, _SNAPSHOT_TABLE)
+            moves, written = _snapshot_all(cursor, day, rules, record_moves)
+            if written:
+                analyze(cursor, _SNAPSHOT_TABLE)
         else:
             for group in _chunks(ids):
                 moves += _snapshot_chunk(cursor, day, rules, group, record_moves)
@@ -190,7 +194,7 @@ def snapshot_recompute(
             ids = sorted(set(ids) | set(profit_classes_refresh(cursor, changed=ids)))
             dependents_refresh(cursor, as_of=day, account_ids=ids)
     count = refreshed if refreshed is not None else _count_accounts()
-    return RecomputeResult(as_of=day, accounts=count, tier_changes=moves)
+    return RecomputeResult(as_of=day, accounts=count, tier_changes=moves, rows_written=written)
 
 
 def _count_accounts() -> int:
@@ -255,13 +259,13 @@ def _snapshot_chunk(cursor: Any, day: dt.date, rules: sql.Rules, ids: list[int],
 _STAGED = StagedInsight._meta.db_table
 
 
-def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: bool) -> int:
+def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: bool) -> tuple[int, int]:
     """Every account's snapshot row, each computed whole before it is written once: the metrics into a
     temporary table; then, staged in the table StagedInsight reads, with the profit class ranked over
     them, the tier since and what the row held before; then segment, contact alert and churn risk from
     the staged rows (dependents_select), in the statement that writes the rows that change. A first
     recomputation, or one on a new date (which moves every buying account's recency), so writes each
-    row once rather than once per step. Returns the tier moves recorded."""
+    row once rather than once per step. Returns the tier moves recorded and the rows written."""
     d = sql.date_literal(day)
     cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}")
     cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql.metrics_select(day, rules)}")
@@ -317,8 +321,9 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
         """,
         [timezone.now(), *params],
     )
+    written = cursor.rowcount
     cursor.execute(f"DROP TABLE {_STAGED}")
-    return moves
+    return moves, written
 
 
 def _record_tier_moves(cursor: Any, moves: str, day: dt.date) -> int:
@@ -588,5 +593,7 @@ def insights_recompute_all(*, as_of: dt.date | None = None, full: bool = False) 
         if full:
             facts_rebuild()
         result = snapshot_recompute(as_of=as_of)
-    vacuum_after_bulk(*(["insights_accountday"] if full else []), _SNAPSHOT_TABLE)
+    # Nothing to clean or count again in a table no row of which was written.
+    tables = [*(["insights_accountday"] if full else []), *([_SNAPSHOT_TABLE] if result.rows_written else [])]
+    vacuum_after_bulk(*tables)
     return result

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -222,15 +224,18 @@ def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_da
     for rank, account in enumerate(accounts, start=1):
         for days in range(rank):
             buy(account, days_before(40 * days + 3), price=f"{rank * 100}.00", cost="0")
-    insights_recompute_all(as_of=D, full=True)
+    assert insights_recompute_all(as_of=D, full=True).rows_written == 4
     stamps = dict(AccountInsight.objects.values_list("account_id", "updated_at"))
 
-    insights_recompute_all(as_of=D)
+    assert insights_recompute_all(as_of=D).rows_written == 0
     assert dict(AccountInsight.objects.values_list("account_id", "updated_at")) == stamps
+    out = StringIO()
+    call_command("insights", "recompute", "--as-of", D.isoformat(), stdout=out, stderr=StringIO())
+    assert f"recomputed 4 accounts as of {D}: 0 snapshot rows changed" in out.getvalue()
 
     later = D + dt.timedelta(days=30)
     with CaptureQueriesContext(connection) as captured:
-        insights_recompute_all(as_of=later)
+        assert insights_recompute_all(as_of=later).rows_written == 4
     table = re.escape(AccountInsight._meta.db_table)
     writes = [
         query["sql"]

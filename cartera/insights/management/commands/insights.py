@@ -84,7 +84,8 @@ class Command(BaseCommand):
             result = insights_recompute_all(as_of=as_of, full=full)
             bar.update(1)
         self.stdout.write(
-            f"recomputed {result.accounts} accounts as of {result.as_of}; {result.tier_changes} tier changes"
+            f"recomputed {result.accounts} accounts as of {result.as_of}: {result.rows_written} snapshot rows "
+            f"changed, {result.tier_changes} tier changes"
         )
 
     def _export(self, options: dict[str, Any]) -> None:
