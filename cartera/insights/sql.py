@@ -302,7 +302,6 @@ def metrics_select(as_of: dt.date, rules: Rules, account_ids: Iterable[int] | No
                 GROUP BY account_id
             ) c ON c.account_id = acc.id
             {account_filter}
-            {fence()}
         ) m
     """
 
