@@ -41,8 +41,13 @@ def dependents_select(
     exceed the segment's limit, with the days overdue; an account without a segment has no limit. Churn
     risk: the factors of churn.py, `as_of` being the date of the complaints counted and of a change of
     risk; the previous risk and the date of the change follow a change of an already scored row."""
-    read = [*churn.SNAPSHOT_COLUMNS, "as_of", "days_without_contact", "churn_risk_previous"]
-    read.append("churn_risk_changed_on")
+    read = [
+        *churn.SNAPSHOT_COLUMNS,
+        "as_of",
+        "days_without_contact",
+        "churn_risk_previous",
+        "churn_risk_changed_on",
+    ]
     # One read of each row: its segment is chosen and its columns read by the same SELECT.
     choice, params = segment_choice_select(account_ids, columns=read, model=model)
     days = f"COALESCE(s.days_without_contact, {sql.days_between_columns('s.as_of', 'acc.created_on')})"

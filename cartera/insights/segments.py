@@ -33,9 +33,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import BigIntegerField, Case, F, Q, QuerySet, Value, When
-from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.expressions import Combinable
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -313,12 +312,10 @@ def segment_choice_select(
     account_ids: Iterable[int] | None = None,
     columns: Iterable[str] = (),
     model: type[SnapshotFigures] = AccountInsight,
-    raw_columns: Iterable[str] = (),
 ) -> tuple[str, list[Any]]:
     """SELECT (with its parameters) of `account_id`, `chosen`, the segment each snapshot row in scope
     gets (the first by priority whose rule it matches, else the default one; NULL without one), and
-    the snapshot's `columns`, each named as in the table, and `raw_columns`, columns of the table that
-    are not fields of `model`.
+    the snapshot's `columns`, each named as in the table.
 
     The rules, compiled by the ORM into a CASE in priority order, are evaluated over the snapshot rows,
     or over the rows of another table with the snapshot's columns (`model`: StagedInsight)."""
@@ -336,9 +333,7 @@ def segment_choice_select(
         whens.append(When(condition if condition else Q(pk__isnull=False), then=Value(segment.pk)))
     fallback = Value(default.pk if default is not None else None, output_field=BigIntegerField())
     chosen = Case(*whens, default=fallback, output_field=BigIntegerField()) if whens else fallback
-    table = connection.ops.quote_name(model._meta.db_table)
-    raw = {name: RawSQL(f"{table}.{connection.ops.quote_name(name)}", ()) for name in raw_columns}
-    rows = scope.annotate(chosen=chosen, **raw).values_list("account_id", "chosen", *columns, *raw)
+    rows = scope.annotate(chosen=chosen).values_list("account_id", "chosen", *columns)
     select, params = rows.query.sql_with_params()
     return select, list(params)
 

@@ -18,7 +18,7 @@ from cartera.core.services import model_update
 from cartera.insights import sql
 from cartera.insights.dependents import COLUMNS as DEPENDENT_COLUMNS
 from cartera.insights.dependents import dependents_refresh, dependents_select
-from cartera.insights.models import LoyaltyRules, StagedInsight
+from cartera.insights.models import AccountInsight, LoyaltyRules, StagedInsight
 from cartera.insights.sql import distinct_differs
 
 CHUNK = 5000  # ids inlined per statement
@@ -160,7 +160,7 @@ class RecomputeResult:
     rows_written: int | None = None
 
 
-_SNAPSHOT_TABLE = "insights_accountinsight"
+_SNAPSHOT_TABLE = AccountInsight._meta.db_table
 _TEMP = "insights_tmp_metrics"
 
 
@@ -321,9 +321,9 @@ def _snapshot_all(cursor: Any, day: dt.date, rules: sql.Rules, record_moves: boo
         """,
         [timezone.now(), *params],
     )
-    written = cursor.rowcount
+    rows_written = cursor.rowcount
     cursor.execute(f"DROP TABLE {_STAGED}")
-    return moves, written
+    return moves, rows_written
 
 
 def _record_tier_moves(cursor: Any, moves: str, day: dt.date) -> int:
