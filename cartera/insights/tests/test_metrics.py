@@ -216,6 +216,13 @@ def test_a_refresh_of_some_accounts_reclassifies_the_unchanged_rows_the_boundari
     assert shifts == set(moved.items())
 
 
+def statements(captured: CaptureQueriesContext, pattern: str) -> list[str]:
+    """The captured statements that begin with `pattern` (a regular expression, case ignored)."""
+    return [
+        query["sql"] for query in captured.captured_queries if re.match(rf"\s*{pattern}", query["sql"], re.I)
+    ]
+
+
 def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_date_writes_whole_rows():
     from cartera.insights.defaults import create_default_segments
 
@@ -227,8 +234,10 @@ def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_da
     assert insights_recompute_all(as_of=D, full=True).rows_written == 4
     stamps = dict(AccountInsight.objects.values_list("account_id", "updated_at"))
 
-    assert insights_recompute_all(as_of=D).rows_written == 0
+    with CaptureQueriesContext(connection) as unchanged:
+        assert insights_recompute_all(as_of=D).rows_written == 0
     assert dict(AccountInsight.objects.values_list("account_id", "updated_at")) == stamps
+    assert not statements(unchanged, r"ANALYZE"), "no statistics to refresh when no row was written"
     out = StringIO()
     call_command("insights", "recompute", "--as-of", D.isoformat(), stdout=out, stderr=StringIO())
     assert f"recomputed 4 accounts as of {D}: 0 snapshot rows changed" in out.getvalue()
@@ -237,12 +246,9 @@ def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_da
     with CaptureQueriesContext(connection) as captured:
         assert insights_recompute_all(as_of=later).rows_written == 4
     table = re.escape(AccountInsight._meta.db_table)
-    writes = [
-        query["sql"]
-        for query in captured.captured_queries
-        if re.match(rf"\s*(INSERT INTO|UPDATE)\s+\"?{table}\"?\s", query["sql"], re.IGNORECASE)
-    ]
+    writes = statements(captured, rf"(INSERT INTO|UPDATE)\s+\"?{table}\"?\s")
     assert len(writes) == 1, writes  # the whole rows, written once
+    assert statements(captured, rf"ANALYZE\s+\"?{table}\"?")
     rows = {row.account_id: row for row in AccountInsight.objects.all()}
     assert all(rows[pk].updated_at > stamps[pk] for pk in stamps)
     # Every column moved with the date in the same write: recency, the alert and churn that follow it.
