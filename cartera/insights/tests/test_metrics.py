@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from cartera.accounts.tests.factories import AccountFactory
 from cartera.costs.tests.factories import MarketingSpendFactory, ServiceCostFactory
@@ -238,9 +239,14 @@ def test_a_full_recomputation_on_the_same_date_writes_no_row_and_one_on_a_new_da
         assert insights_recompute_all(as_of=D).rows_written == 0
     assert dict(AccountInsight.objects.values_list("account_id", "updated_at")) == stamps
     assert not statements(unchanged, r"ANALYZE"), "no statistics to refresh when no row was written"
-    out = StringIO()
-    call_command("insights", "recompute", "--as-of", D.isoformat(), stdout=out, stderr=StringIO())
-    assert f"recomputed 4 accounts as of {D}: 0 snapshot rows changed" in out.getvalue()
+    said = {}
+    for language in ("es", "en"):
+        out = StringIO()
+        with translation.override(language):
+            call_command("insights", "recompute", "--as-of", D.isoformat(), stdout=out, stderr=StringIO())
+        said[language] = out.getvalue()
+    assert f"Recalculado al {D}. Cuentas: 4; filas de la foto que cambiaron: 0;" in said["es"]
+    assert f"Recomputed as of {D}. Accounts: 4; snapshot rows changed: 0;" in said["en"]
 
     later = D + dt.timedelta(days=30)
     with CaptureQueriesContext(connection) as captured:

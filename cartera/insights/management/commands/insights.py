@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
 
@@ -15,32 +17,44 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise CommandError(gettext("%(text)s is not a date like 2026-06-30.") % {"text": text}) from None
 
 
 class Command(BaseCommand):
-    help = "Recompute, back-fill and export the per-account insights."
+    help = str(_("Recompute, back-fill and export the per-account insights."))
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        recompute = sub.add_parser("recompute", help="Recompute every account's metrics snapshot.")
-        recompute.add_argument("--as-of", type=_date, help="Reference date (default: today).")
+        recompute = sub.add_parser("recompute", help=str(_("Recompute every account's metrics snapshot.")))
         recompute.add_argument(
-            "--full", action="store_true", help="Rebuild the daily facts from orders, costs and spend first."
+            "--as-of", type=_date, help=str(_("Reference date (YYYY-MM-DD); today by default."))
         )
         recompute.add_argument(
-            "--history", action="store_true", help="Back-fill the loyalty-ladder history at every month end."
+            "--full",
+            action="store_true",
+            help=str(_("Rebuild the daily facts from orders, costs and spend first.")),
         )
         recompute.add_argument(
-            "--from", dest="start", type=_date, help="First month of the history back-fill."
+            "--history",
+            action="store_true",
+            help=str(_("Back-fill the loyalty-ladder history at every month end.")),
+        )
+        recompute.add_argument(
+            "--from", dest="start", type=_date, help=str(_("First month of the history back-fill."))
         )
         export = sub.add_parser(
-            "export", help="One row per account with its metrics, tier, class and segment."
+            "export", help=str(_("One row per account with its metrics, tier, class and segment."))
         )
-        export.add_argument("--as-of", type=_date, help="Reference date (default: the current snapshot).")
+        export.add_argument(
+            "--as-of",
+            type=_date,
+            help=str(_("Reference date (YYYY-MM-DD); the current snapshot by default.")),
+        )
         export.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
-        export.add_argument("--output", default="-", help="File to write, or - for standard output.")
-        suggest = sub.add_parser("suggest-profiles", help="Propose B2C profiles from k-means clusters.")
+        export.add_argument("--output", default="-", help=str(_("File to write, or - for standard output.")))
+        suggest = sub.add_parser(
+            "suggest-profiles", help=str(_("Propose B2C profiles from k-means clusters."))
+        )
         suggest.add_argument("--k", type=int, default=4)
         suggest.add_argument("--as-of", type=_date)
         suggest.add_argument("--adopt", action="store_true")
@@ -73,19 +87,32 @@ class Command(BaseCommand):
         full = options["full"]
         if options["history"]:
             if not options["start"]:
-                raise CommandError("--history needs --from DATE")
+                raise CommandError(gettext("--history needs --from DATE."))
             # The month ends are read from the daily facts: build them first.
             facts_rebuild()
             full = False
-            with tqdm(total=len(month_ends(options["start"], as_of)), desc="history", file=sys.stderr) as bar:
+            with tqdm(
+                total=len(month_ends(options["start"], as_of)), desc=gettext("history"), file=sys.stderr
+            ) as bar:
                 moves = tier_history_backfill(start=options["start"], end=as_of, progress=bar.update)
-            self.stdout.write(f"history: {moves} tier moves recorded since {options['start']}")
-        with tqdm(total=1, desc="recompute", file=sys.stderr) as bar:
+            self.stdout.write(
+                gettext("History since %(start)s. Tier moves recorded: %(moves)s.")
+                % {"start": options["start"], "moves": moves}
+            )
+        with tqdm(total=1, desc=gettext("recompute"), file=sys.stderr) as bar:
             result = insights_recompute_all(as_of=as_of, full=full)
             bar.update(1)
         self.stdout.write(
-            f"recomputed {result.accounts} accounts as of {result.as_of}: {result.rows_written} snapshot rows "
-            f"changed, {result.tier_changes} tier changes"
+            gettext(
+                "Recomputed as of %(as_of)s. Accounts: %(accounts)s; snapshot rows changed: %(rows)s; "
+                "tier changes: %(moves)s."
+            )
+            % {
+                "as_of": result.as_of,
+                "accounts": result.accounts,
+                "rows": result.rows_written,
+                "moves": result.tier_changes,
+            }
         )
 
     def _export(self, options: dict[str, Any]) -> None:
@@ -95,7 +122,7 @@ class Command(BaseCommand):
         output, fmt = options["output"], options["format"]
         if fmt == "xlsx":
             if output == "-":
-                raise CommandError("--format xlsx needs --output FILE")
+                raise CommandError(gettext("--format xlsx needs --output FILE."))
             count = write_xlsx(rows, output)
         elif output == "-":
             # The raw stream: Django's OutputWrapper would add a line ending to every chunk written.
@@ -105,4 +132,6 @@ class Command(BaseCommand):
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 count = write_csv(rows, stream) if fmt == "csv" else write_json(rows, stream)
         if output != "-":
-            self.stderr.write(f"{count} accounts written to {output}")
+            self.stderr.write(
+                gettext("Written to %(file)s. Accounts: %(count)s.") % {"file": output, "count": count}
+            )
