@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from typing import Any
 
@@ -12,12 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(gettext("%(text)s is not a date like 2026-06-30.") % {"text": text}) from None
+from cartera.core.arguments import date_argument
 
 
 class Command(BaseCommand):
@@ -27,7 +21,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         recompute = sub.add_parser("recompute", help=str(_("Recompute every account's metrics snapshot.")))
         recompute.add_argument(
-            "--as-of", type=_date, help=str(_("Reference date (YYYY-MM-DD); today by default."))
+            "--as-of", type=date_argument, help=str(_("Reference date (YYYY-MM-DD); today by default."))
         )
         recompute.add_argument(
             "--full",
@@ -40,14 +34,14 @@ class Command(BaseCommand):
             help=str(_("Back-fill the loyalty-ladder history at every month end.")),
         )
         recompute.add_argument(
-            "--from", dest="start", type=_date, help=str(_("First month of the history back-fill."))
+            "--from", dest="start", type=date_argument, help=str(_("First month of the history back-fill."))
         )
         export = sub.add_parser(
             "export", help=str(_("One row per account with its metrics, tier, class and segment."))
         )
         export.add_argument(
             "--as-of",
-            type=_date,
+            type=date_argument,
             help=str(_("Reference date (YYYY-MM-DD); the current snapshot by default.")),
         )
         export.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
@@ -56,7 +50,7 @@ class Command(BaseCommand):
             "suggest-profiles", help=str(_("Propose B2C profiles from k-means clusters."))
         )
         suggest.add_argument("--k", type=int, default=4)
-        suggest.add_argument("--as-of", type=_date)
+        suggest.add_argument("--as-of", type=date_argument)
         suggest.add_argument("--adopt", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:

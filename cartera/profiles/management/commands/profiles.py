@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,15 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cartera.core.arguments import date_argument
 from cartera.profiles.services import profiles_adopt_suggestions
 from cartera.profiles.suggest import render_suggestions, suggest_profiles
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(gettext("%(text)s is not a date like 2026-06-30.") % {"text": text}) from error
 
 
 class Command(BaseCommand):
@@ -33,7 +26,7 @@ class Command(BaseCommand):
         )
         suggest.add_argument("--k", type=int, default=4, help=str(_("How many profiles to propose.")))
         suggest.add_argument(
-            "--as-of", type=_date, help=str(_("Reference date (YYYY-MM-DD); today by default."))
+            "--as-of", type=date_argument, help=str(_("Reference date (YYYY-MM-DD); today by default."))
         )
         suggest.add_argument("--random-state", type=int, default=0, help=str(_("Seed of the clustering.")))
         suggest.add_argument(
