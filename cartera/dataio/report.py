@@ -6,6 +6,8 @@ import csv
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
+from django.utils.translation import gettext
+
 REPORT_COLUMNS = ["file", "row", "column", "value", "message"]
 # Problems kept in memory for the screen and stderr; the report file gets all of them.
 KEPT_PROBLEMS = 500
@@ -20,7 +22,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
+        where = (
+            gettext("row %(row)d, column %(column)s") % {"row": self.row, "column": self.column}
+            if self.column
+            else gettext("row %(row)d") % {"row": self.row}
+        )
         shown = f" ({self.value!r})" if self.value else ""
         return f"{self.file}: {where}{shown}: {self.message}"
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cartera.dataio.kinds import KINDS
 from cartera.dataio.services import ALL_OR_NOTHING, MODES, ImportFile, import_files
@@ -17,7 +19,11 @@ SHOWN_PROBLEMS = 20
 
 
 class Command(BaseCommand):
-    help = "Import accounts, contacts, products, orders, costs, spend, interactions or referrals from CSV or XLSX."
+    help = str(
+        _(
+            "Import accounts, contacts, products, orders, costs, spend, interactions or referrals from CSV or XLSX."
+        )
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=list(KINDS))
@@ -28,30 +34,37 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar=("KIND", "FILE"),
-            help="Another file of the same set, imported after the first in the same transaction.",
+            help=str(_("Another file of the same set, imported after the first in the same transaction.")),
         )
-        parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
-        parser.add_argument("--errors", metavar="REPORT.csv", help="Write every problem to this CSV file.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help=str(_("Validate and report; write nothing."))
+        )
+        parser.add_argument(
+            "--errors", metavar="REPORT.csv", help=str(_("Write every problem to this CSV file."))
+        )
         parser.add_argument("--mode", choices=MODES, default=ALL_OR_NOTHING)
-        parser.add_argument("--sheet", help="XLSX sheet to read (default: the first).")
+        parser.add_argument("--sheet", help=str(_("XLSX sheet to read (default: the first).")))
         parser.add_argument(
-            "--decimal-comma", action="store_true", default=None, help="Numbers are written 1.234,56."
+            "--decimal-comma", action="store_true", default=None, help=str(_("Numbers are written 1.234,56."))
         )
         parser.add_argument(
-            "--country", default="", help="Country of account tax ids (default: the setting)."
+            "--country", default="", help=str(_("Country of account tax ids (default: the setting)."))
         )
-        parser.add_argument("--user", help="Username the writes are made as (default: the system).")
+        parser.add_argument("--user", help=str(_("Username the writes are made as (default: the system).")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = None
         if options["user"]:
             actor = get_user_model().objects.filter(username=options["user"]).first()
             if actor is None:
-                raise CommandError(f"no user {options['user']!r}")
+                raise CommandError(gettext("No user %(username)r.") % {"username": options["user"]})
         files = [ImportFile(options["kind"], options["file"], options["sheet"])]
         for kind, path in options["also"]:
             if kind not in KINDS:
-                raise CommandError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+                raise CommandError(
+                    gettext("Unknown kind %(kind)r; one of %(kinds)s.")
+                    % {"kind": kind, "kinds": ", ".join(KINDS)}
+                )
             files.append(ImportFile(kind, path, options["sheet"]))
         verbose = options["verbosity"] >= 2
 
@@ -75,21 +88,39 @@ class Command(BaseCommand):
                 default_country=options["country"],
             )
         for item in result.files:
-            state = "written" if item.written and result.committed else "not written"
+            state = gettext("written") if item.written and result.committed else gettext("not written")
+            counts = {
+                "kind": item.kind,
+                "file": item.file,
+                "rows": item.rows,
+                "refused": item.rejected,
+                "created": item.created,
+                "updated": item.updated,
+                "unchanged": item.unchanged,
+                "state": state,
+            }
             self.stdout.write(
-                f"{item.kind} {item.file}: {item.rows} rows, {item.rejected} refused, {item.created} created, "
-                f"{item.updated} updated, {item.unchanged} unchanged ({state})"
+                gettext(
+                    "%(kind)s %(file)s: rows %(rows)d; refused %(refused)d; created %(created)d; "
+                    "updated %(updated)d; unchanged %(unchanged)d (%(state)s)."
+                )
+                % counts
             )
         if result.dry_run:
-            self.stdout.write("dry run: nothing was written")
+            self.stdout.write(gettext("Dry run: nothing was written."))
         if result.is_success:
             return
         for problem in result.problems[:SHOWN_PROBLEMS]:
             self.stderr.write(str(problem))
         if result.problem_count > SHOWN_PROBLEMS:
-            self.stderr.write(f"... {result.problem_count - SHOWN_PROBLEMS} more problems")
+            self.stderr.write(
+                gettext("More problems: %(count)d.") % {"count": result.problem_count - SHOWN_PROBLEMS}
+            )
+        outcome = (
+            gettext("nothing was written") if not result.committed else gettext("the other rows were written")
+        )
         raise CommandError(
-            f"{result.problem_count} problems; "
-            + ("nothing was written" if not result.committed else "the other rows were written"),
+            gettext("Problems: %(count)d; %(outcome)s.")
+            % {"count": result.problem_count, "outcome": outcome},
             returncode=1 if result.refused_reason or not result.committed else 2,
         )
