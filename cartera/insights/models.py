@@ -187,14 +187,16 @@ class SnapshotFigures(models.Model):
     recency_days = models.PositiveIntegerField(null=True, blank=True)
     tenure_days = models.PositiveIntegerField(null=True, blank=True)
     referrals_recent = models.PositiveIntegerField(default=0)
-    tier = models.CharField(_("loyalty tier"), max_length=16, choices=LoyaltyTier.choices, db_index=True)
+    # Indexed by AccountInsight's insight_tier_idx (a plain one: no pattern-matching twin on PostgreSQL).
+    tier = models.CharField(_("loyalty tier"), max_length=16, choices=LoyaltyTier.choices)
     tier_since = models.DateField(_("tier since"), null=True, blank=True)
-    profit_class = models.CharField(
-        _("profit class"), max_length=1, choices=ProfitClass.choices, db_index=True
-    )
+    # Not indexed, nor is is_disconnected: with four or two values each, a filter on them reads a large
+    # share of the rows, which no plan reaches faster through an index, while every index costs each
+    # write of a whole snapshot (docs/adr/0011-whole-snapshot-rows.md, decision 6).
+    profit_class = models.CharField(_("profit class"), max_length=1, choices=ProfitClass.choices)
     last_interaction_date = models.DateField(_("last interaction"), null=True, blank=True)
     days_without_contact = models.PositiveIntegerField(_("days without contact"), null=True, blank=True)
-    is_disconnected = models.BooleanField(_("disconnected"), default=False, db_index=True)
+    is_disconnected = models.BooleanField(_("disconnected"), default=False)
     days_overdue = models.PositiveIntegerField(_("days overdue for contact"), default=0)
     commitments_kept = models.PositiveIntegerField(default=0)
     commitments_broken = models.PositiveIntegerField(default=0)
@@ -242,7 +244,9 @@ class AccountInsight(SnapshotFigures):
             # account), with the class: the window over it needs no sort and no table access.
             models.Index(
                 fields=["-net_profit_12m_cents", "account", "profit_class"], name="insight_profit_rank_idx"
-            )
+            ),
+            # The account lists' tier filter (on SQLite, a page of the rarer tiers reads through it).
+            models.Index(fields=["tier"], name="insight_tier_idx"),
         ]
 
     def __str__(self) -> str:
