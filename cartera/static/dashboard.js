@@ -33,7 +33,7 @@
   }
 
   function percent(value) {
-    return new Intl.NumberFormat(numberLocale, { maximumFractionDigits: 0 }).format(value) + "%";
+    return new Intl.NumberFormat(numberLocale, { maximumFractionDigits: 0 }).format(value) + "\u00a0%";
   }
 
   function base() {
@@ -117,7 +117,7 @@
   // The profitability curve, its profit-class bands, and the 100 % line.
   window.CarteraCharts.register("dashboard-curve", (data) => ({
     ...base(),
-    grid: { left: 8, right: 16, top: 28, bottom: 28, containLabel: true },
+    grid: { left: 8, right: 28, top: 28, bottom: 28, containLabel: true },
     tooltip: {
       trigger: "item",
       confine: true,
@@ -175,7 +175,7 @@
           silent: true,
           symbol: "none",
           lineStyle: { color: MUTED, type: "dashed" },
-          label: { formatter: "100%", color: MUTED, position: "insideStartTop" },
+          label: { formatter: percent(100), color: MUTED, position: "insideStartTop" },
           data: [{ yAxis: 100 }],
         },
       },

@@ -54,7 +54,7 @@ def test_manager_sees_the_charts_drawn_and_drills_from_a_tier_to_its_accounts(
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Inicio", exact=True)).to_be_visible()
     expect(page.get_by_test_id("kpi-net-profit-value")).to_have_text("$1.940")
-    expect(page.get_by_test_id("kpi-net-profit-change")).to_contain_text("+94,0%")
+    expect(page.get_by_test_id("kpi-net-profit-change")).to_contain_text("+94,0 %")
     for testid in CHARTS:
         assert drawn_marks(page, testid) > 0, testid
     # five tier bars, and the table alternative from the same data

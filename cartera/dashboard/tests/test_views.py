@@ -76,7 +76,7 @@ def test_page_shows_the_figures_and_lists_of_the_whole_company(client, company):
         world.in_portfolio.pk,
     ]
     page = response.content.decode()
-    assert "$1.940" in page and "+94,0%" in page  # Spanish money and percentages
+    assert "$1.940" in page and "+94,0\N{NO-BREAK SPACE}%" in page  # Spanish money and percentages
     assert 'data-chart-url="/dashboard/tiers/?scope=company"' in page
 
 
