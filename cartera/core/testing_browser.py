@@ -20,12 +20,45 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test import testcases
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # The live server listens on the loopback address only.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server when the test database is SQLite in memory.
+
+    Its one connection is shared by every thread of the server, and two requests served at once (a page
+    that fetches its two charts' data together) can deadlock inside the sqlite3 module: one thread waits
+    for the connection's lock holding the interpreter's, the other for the interpreter's holding the
+    connection's. This server answers each request in its own thread, one after another, and closes each
+    connection after its response (Django's handler does so for a server without threads), so that a
+    browser's idle keep-alive connection never holds up the next request."""
+
+    def __init__(self, *args: Any, connections_override: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+_threaded_server = testcases.LiveServerThread._create_server  # type: ignore[attr-defined]
+
+
+def _create_server(
+    self: testcases.LiveServerThread, connections_override: dict[str, Any] | None = None
+) -> WSGIServer:
+    if not connections_override:  # a database every thread opens its own connection to
+        return _threaded_server(self, connections_override=connections_override)
+    return OneRequestAtATimeServer(
+        (self.host, self.port), testcases.QuietWSGIRequestHandler, allow_reuse_address=False
+    )
+
+
+testcases.LiveServerThread._create_server = _create_server  # type: ignore[attr-defined]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
