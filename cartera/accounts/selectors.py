@@ -23,6 +23,7 @@ from cartera.commerce.models import Order, OrderLine
 from cartera.coverage.models import AccountTeamMember, TeamRole
 from cartera.insights.models import AccountDay, AccountInsight, TierChange
 from cartera.relationship.models import Commitment, CommitmentStatus, Feedback, Interaction, Referral
+from cartera.relationship.querysets import overdue_q
 
 LATEST = 10  # orders and interactions shown on the page
 LATEST_SHORT = 5  # resolved commitments, referrals, feedback
@@ -269,10 +270,13 @@ def account_commitments(account: Account, *, today: dt.date) -> AccountCommitmen
     mine = Commitment.objects.for_account(account).select_related("promised_by", "promised_to")
     counts = Commitment.objects.for_account(account).aggregate(
         open=Count("pk", filter=Q(status=CommitmentStatus.OPEN)),
-        overdue=Count("pk", filter=Q(status=CommitmentStatus.OPEN, due_date__lt=today)),
+        overdue=Count("pk", filter=overdue_q(today)),
     )
+    open_ones = list(mine.filter(status=CommitmentStatus.OPEN).order_by("due_date", "pk")[:LATEST])
+    for commitment in open_ones:
+        commitment.is_overdue = commitment.overdue_on(today)
     return AccountCommitments(
-        open=list(mine.filter(status=CommitmentStatus.OPEN).order_by("due_date", "pk")[:LATEST]),
+        open=open_ones,
         resolved=list(
             mine.exclude(status=CommitmentStatus.OPEN).order_by("-resolved_on", "-pk")[:LATEST_SHORT]
         ),

@@ -28,6 +28,7 @@ from cartera.relationship.models import (
     Referral,
     ReferralKind,
 )
+from cartera.relationship.querysets import overdue_q
 
 
 def staff_users(request: Any) -> QuerySet[Any]:
@@ -115,7 +116,7 @@ class CommitmentFilterSet(VisibleFilterSet):
         """Overdue: still open after its due date (as the trust score counts it)."""
         if value is None:
             return queryset
-        overdue = Q(status=CommitmentStatus.OPEN, due_date__lt=timezone.localdate())
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

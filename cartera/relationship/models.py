@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -116,6 +118,10 @@ class Commitment(VersionedModel):
 
     def __str__(self) -> str:
         return self.description
+
+    def overdue_on(self, today: dt.date) -> bool:
+        """The rule of querysets.overdue_q, for this commitment."""
+        return self.status == CommitmentStatus.OPEN and self.due_date < today
 
     def clean(self) -> None:
         """The promise is made to a person at the same account."""

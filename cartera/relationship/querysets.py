@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from cartera.accounts.querysets import AccountScopedQuerySet
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Overdue: still open after its due date (a commitment due today is not overdue yet). Every list,
+    count and flag of overdue commitments reads this rule (Commitment.overdue_on is the same rule for
+    one commitment in hand); the trust score counts such a commitment as broken."""
+    return Q(status="open", due_date__lt=today)
 
 
 class InteractionQuerySet(AccountScopedQuerySet):
@@ -16,7 +25,7 @@ class CommitmentQuerySet(AccountScopedQuerySet):
         return self.filter(status="open")
 
     def overdue(self, today: dt.date) -> CommitmentQuerySet:
-        return self.open().filter(due_date__lt=today)
+        return self.filter(overdue_q(today))
 
 
 class ReferralQuerySet(AccountScopedQuerySet):

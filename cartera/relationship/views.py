@@ -94,7 +94,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     )
     today = timezone.localdate()
     for commitment in context["page"].object_list:
-        commitment.is_overdue = commitment.status == CommitmentStatus.OPEN and commitment.due_date < today
+        commitment.is_overdue = commitment.overdue_on(today)
     context["section"] = "activity"
     context["showing_default"] = showing_default
     return render_page_or_partial(
