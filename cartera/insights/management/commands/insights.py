@@ -49,9 +49,14 @@ class Command(BaseCommand):
         suggest = sub.add_parser(
             "suggest-profiles", help=str(_("Propose B2C profiles from k-means clusters."))
         )
-        suggest.add_argument("--k", type=int, default=4)
-        suggest.add_argument("--as-of", type=date_argument)
-        suggest.add_argument("--adopt", action="store_true")
+        # The options of `cartera profiles suggest`, which this runs.
+        suggest.add_argument("--k", type=int, default=4, help=str(_("How many profiles to propose.")))
+        suggest.add_argument(
+            "--as-of", type=date_argument, help=str(_("Reference date (YYYY-MM-DD); today by default."))
+        )
+        suggest.add_argument(
+            "--adopt", action="store_true", help=str(_("Create the suggestions as inactive profiles."))
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]

@@ -16,7 +16,7 @@ from cartera.profiles.suggest import render_suggestions, suggest_profiles
 
 
 class Command(BaseCommand):
-    help = "B2C profiles: suggest profiles from the consumers' recency, frequency and spend."
+    help = str(_("B2C profiles: suggest profiles from the consumers' recency, frequency and spend."))
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
