@@ -34,12 +34,13 @@ os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 class OneRequestAtATimeServer(WSGIServer):
     """The live server when the test database is SQLite in memory.
 
-    Its one connection is shared by every thread of the server, and two requests served at once (a page
-    that fetches its two charts' data together) can deadlock inside the sqlite3 module: one thread waits
-    for the connection's lock holding the interpreter's, the other for the interpreter's holding the
-    connection's. This server answers each request in its own thread, one after another, and closes each
-    connection after its response (Django's handler does so for a server without threads), so that a
-    browser's idle keep-alive connection never holds up the next request."""
+    Django's threaded server would share the database's one connection between its request threads, and
+    two requests served at once (a page that fetches its two charts' data together) can deadlock inside
+    the sqlite3 module: one thread waits for the connection's lock holding the interpreter's, the other
+    for the interpreter's holding the connection's. This server has no threads of its own: it answers
+    the requests one after another, in the live server's thread, and closes each connection after its
+    response (Django's handler does so for a server without threads), so that a browser's idle
+    keep-alive connection never holds up the next request."""
 
     def __init__(self, *args: Any, connections_override: object = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -594,7 +594,7 @@ def insights_recompute_all(*, as_of: dt.date | None = None, full: bool = False) 
         if full:
             facts_rebuild()
         result = snapshot_recompute(as_of=as_of)
-    # Nothing to clean or count again in a table no row of which was written.
+    # Nothing to clean in a table no row of which was written.
     tables = [*(["insights_accountday"] if full else []), *([_SNAPSHOT_TABLE] if result.rows_written else [])]
     vacuum_after_bulk(*tables)
     return result
