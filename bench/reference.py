@@ -1,5 +1,6 @@
 """The DuckDB reference: the per-account insights figures computed by one SQL query over the raw rows
-(order lines, orders, service costs, marketing spend, referrals) held in memory.
+(order lines, orders, service costs, marketing spend, referrals) held in memory, as the database holds
+them: a line knows its order, and the order its account and date.
 
 It is what this machine can do for the same computation with a columnar, vectorized, parallel engine,
 and an independent implementation of DESIGN.md's definitions that the engine's snapshot must match.
@@ -56,20 +57,32 @@ def figures_sql(
     frequent_min_orders: int,
     loyal_min_tenure_days: int,
     loyal_referral_days: int,
+    dated_lines: bool = False,
 ) -> str:
     """One row per account: the 12-month money, order counts, first and last order, recency, tenure,
-    recent referrals and the loyalty tier by the ladder's rules, straight from the raw rows."""
+    recent referrals and the loyalty tier by the ladder's rules, straight from the raw rows.
+
+    The lines are read as the database holds them: each line has its order, and the order its account
+    and date. With `dated_lines`, each line's own copy of its order's account and date is read instead
+    (a denormalized copy the database does not have, which spares the join: for information)."""
     d = f"DATE '{as_of.isoformat()}'"
     w = f"DATE '{(as_of - dt.timedelta(days=window_days)).isoformat()}'"
     tenure_cut = f"DATE '{(as_of - dt.timedelta(days=loyal_min_tenure_days)).isoformat()}'"
     referral_start = f"DATE '{(as_of - dt.timedelta(days=loyal_referral_days)).isoformat()}'"
+    sums = "SUM(l.revenue_cents) AS revenue, SUM(l.cogs_cents) AS cogs, SUM(l.gross_cents) AS gross"
+    if dated_lines:
+        money = f"""
+            SELECT l.account_id, {sums}
+            FROM lines l WHERE l.date > {w} AND l.date <= {d}
+            GROUP BY l.account_id"""
+    else:
+        money = f"""
+            SELECT o.account_id, {sums}
+            FROM lines l JOIN orders o ON o.id = l.order_id
+            WHERE o.date > {w} AND o.date <= {d}
+            GROUP BY o.account_id"""
     return f"""
-        WITH money AS (
-            SELECT account_id, SUM(revenue_cents) AS revenue, SUM(cogs_cents) AS cogs,
-                SUM(gross_cents) AS gross
-            FROM lines WHERE date > {w} AND date <= {d}
-            GROUP BY account_id
-        ), counts AS (
+        WITH money AS ({money}), counts AS (
             SELECT account_id, COUNT(*) AS orders_total, COUNT(*) FILTER (WHERE date > {w}) AS orders_12m,
                 MIN(date) AS first_order_date, MAX(date) AS last_order_date
             FROM orders WHERE date <= {d}
