@@ -166,3 +166,19 @@ def test_the_command_prints_a_table_and_adopts_the_suggestions_as_inactive_profi
 def test_the_command_reports_a_bad_request_without_a_traceback():
     with pytest.raises(CommandError, match="between 2 and 12"):
         call_command("profiles", "suggest", "--k", "1", stdout=StringIO())
+
+
+def test_insights_suggest_profiles_runs_the_same_suggestion_with_the_same_options(planted):
+    # The spelling, `cartera insights suggest-profiles`, takes every option of `profiles suggest`
+    # (the seed included) and prints and adopts the same.
+    options = ["--k", "3", "--as-of", "2026-06-30", "--random-state", "7"]
+    ours, theirs = StringIO(), StringIO()
+
+    call_command("profiles", "suggest", *options, stdout=theirs)
+    call_command("insights", "suggest-profiles", *options, "--adopt", stdout=ours)
+
+    assert ours.getvalue().startswith(theirs.getvalue())
+    assert ours.getvalue().splitlines()[-1].startswith("Created 3 inactive profiles: ")
+    assert Profile.objects.filter(is_active=False).count() == 3
+    with pytest.raises(CommandError, match="between 2 and 12"):
+        call_command("insights", "suggest-profiles", "--k", "1", stdout=StringIO())

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
 from cartera.core.arguments import date_argument
+from cartera.profiles.management.commands.profiles import add_suggest_arguments, suggest
 
 
 class Command(BaseCommand):
@@ -46,17 +47,10 @@ class Command(BaseCommand):
         )
         export.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
         export.add_argument("--output", default="-", help=str(_("File to write, or - for standard output.")))
-        suggest = sub.add_parser(
+        suggest_parser = sub.add_parser(
             "suggest-profiles", help=str(_("Propose B2C profiles from k-means clusters."))
         )
-        # The options of `cartera profiles suggest`, which this runs.
-        suggest.add_argument("--k", type=int, default=4, help=str(_("How many profiles to propose.")))
-        suggest.add_argument(
-            "--as-of", type=date_argument, help=str(_("Reference date (YYYY-MM-DD); today by default."))
-        )
-        suggest.add_argument(
-            "--adopt", action="store_true", help=str(_("Create the suggestions as inactive profiles."))
-        )
+        add_suggest_arguments(suggest_parser)  # `cartera profiles suggest`, which this runs
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -65,14 +59,7 @@ class Command(BaseCommand):
         elif action == "export":
             self._export(options)
         else:
-            from django.core.management import call_command
-
-            extra = ["--k", str(options["k"])]
-            if options["as_of"]:
-                extra += ["--as-of", options["as_of"].isoformat()]
-            if options["adopt"]:
-                extra.append("--adopt")
-            call_command("profiles", "suggest", *extra, stdout=self.stdout, stderr=self.stderr)
+            suggest(self, options)
 
     def _recompute(self, options: dict[str, Any]) -> None:
         from cartera.insights.services import (
