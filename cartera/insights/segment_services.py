@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cartera.core.errors import PermissionDeniedError
 from cartera.core.services import model_create, model_delete, model_update
 from cartera.insights.models import AccountInsight, Segment, ServiceModel
+from cartera.insights.services_support import lock_snapshot
 
 SERVICE_MODEL_FIELDS = frozenset(
     {
@@ -257,6 +258,7 @@ def segments_reassign() -> int:
     from cartera.insights.dependents import dependents_refresh
 
     with transaction.atomic(), connection.cursor() as cursor:
+        lock_snapshot(cursor)
         days = list(AccountInsight.objects.order_by("as_of").values_list("as_of", flat=True).distinct())
         if len(days) == 1:
             dependents_refresh(cursor, as_of=days[0])

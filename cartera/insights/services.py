@@ -19,6 +19,7 @@ from cartera.insights import sql
 from cartera.insights.dependents import COLUMNS as DEPENDENT_COLUMNS
 from cartera.insights.dependents import dependents_refresh, dependents_select
 from cartera.insights.models import AccountInsight, LoyaltyRules, StagedInsight
+from cartera.insights.services_support import lock_snapshot
 from cartera.insights.sql import distinct_differs
 
 CHUNK = 5000  # ids inlined per statement
@@ -65,9 +66,26 @@ def tune_for_bulk(cursor: Any) -> None:
         cursor.execute("SET LOCAL jit = off")
 
 
-def analyze(cursor: Any, table: str) -> None:
-    """Refresh the planner's statistics of a table after a bulk rewrite."""
-    cursor.execute(f"ANALYZE {table}")
+def analyze(cursor: Any, table: str, columns: Iterable[str] = ()) -> None:
+    """Refresh the planner's statistics of a table after a bulk rewrite: its size, and on PostgreSQL the
+    statistics of `columns` (of every column when none are given; SQLite's are its indexes')."""
+    listed = ", ".join(columns) if connection.vendor == "postgresql" else ""
+    cursor.execute(f"ANALYZE {table} ({listed})" if listed else f"ANALYZE {table}")
+
+
+# The snapshot columns whose statistics a whole rewrite refreshes before it commits: its keys, and those
+# the account lists filter on and the refreshes join or rank by. Autovacuum analyzes every column later.
+# At scale 1 on PostgreSQL, analyzing these took 0.13-0.17 s, against 0.56-0.82 s for all 32.
+SNAPSHOT_ANALYZED = [
+    "account_id",
+    "as_of",
+    "tier",
+    "profit_class",
+    "segment_id",
+    "is_disconnected",
+    "net_profit_12m_cents",
+    "churn_risk",
+]
 
 
 def vacuum_after_bulk(*tables: str) -> None:
@@ -182,11 +200,12 @@ def snapshot_recompute(
     moves = 0
     written = None
     with transaction.atomic(), connection.cursor() as cursor:
+        lock_snapshot(cursor)
         tune_for_bulk(cursor)
         if ids is None:
             moves, written = _snapshot_all(cursor, day, rules, record_moves)
             if written:
-                analyze(cursor, _SNAPSHOT_TABLE)
+                analyze(cursor, _SNAPSHOT_TABLE, SNAPSHOT_ANALYZED)
         else:
             for group in _chunks(ids):
                 moves += _snapshot_chunk(cursor, day, rules, group, record_moves)

@@ -208,3 +208,45 @@ def test_a_product_cost_change_rebuilds_only_the_days_of_lines_that_take_its_cos
         (50000,),
         (70000,),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_waits_while_another_transaction_writes_the_snapshot():
+    """Writers of the snapshot take turns (lock_snapshot): a refresh that finds a recomputation under way
+    waits for it instead of writing rows the recomputation would then overwrite with older figures."""
+    import threading
+
+    from django.db import OperationalError, connection, connections, transaction
+
+    from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
+    from cartera.insights.services_support import lock_snapshot
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in already")
+    account = AccountFactory()
+    insights_recompute_all()
+    outcome: dict[str, object] = {}
+
+    def refresh() -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '200ms'")
+                insights_refresh_accounts(account_ids=[account.pk])
+            outcome["refresh"] = "written"
+        except OperationalError as error:
+            outcome["refresh"] = f"waited: {error}"
+        finally:
+            connections.close_all()
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        lock_snapshot(cursor)  # a writer holds the snapshot
+        worker = threading.Thread(target=refresh)
+        worker.start()
+        worker.join(timeout=30)
+    assert str(outcome["refresh"]).startswith("waited: canceling statement due to lock timeout")
+
+    worker = threading.Thread(target=refresh)  # the lock released, the same refresh goes through
+    worker.start()
+    worker.join(timeout=30)
+    assert outcome["refresh"] == "written"
