@@ -250,3 +250,31 @@ def test_a_refresh_waits_while_another_transaction_writes_the_snapshot():
     worker.start()
     worker.join(timeout=30)
     assert outcome["refresh"] == "written"
+
+
+def test_every_writer_of_the_snapshot_takes_its_lock_before_writing():
+    """A refresh and a re-segmentation take the lock a recomputation takes (test_metrics checks that
+    one), before their first write to the snapshot: two of them at once would otherwise rank the classes
+    over each other's half-written rows, or deadlock updating the same rows in different orders."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cartera.insights.segment_services import segments_reassign
+    from cartera.insights.services import insights_recompute_all, insights_refresh_accounts
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in already")
+    account = AccountFactory()
+    insights_recompute_all()
+    table = AccountInsight._meta.db_table
+    for write in (lambda: insights_refresh_accounts(account_ids=[account.pk]), segments_reassign):
+        with CaptureQueriesContext(connection) as captured:
+            write()
+        statements = [query["sql"] for query in captured.captured_queries]
+        locks = [n for n, sql in enumerate(statements) if sql.startswith(f"LOCK TABLE {table} IN SHARE ROW")]
+        writes = [
+            n for n, sql in enumerate(statements) if re.match(rf"\s*(INSERT INTO|UPDATE) {table}\b", sql)
+        ]
+        assert locks and writes and locks[0] < writes[0], statements
